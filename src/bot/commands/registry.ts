@@ -1,0 +1,84 @@
+import { Composer, type Middleware } from "grammy";
+import type { User } from "../../db/schema.js";
+import { deniedMessageKey, hasAccess, type Access } from "../access.js";
+import type { BotContext } from "../context.js";
+
+/** A command the bot understands: its names, who may use it and its menu description. */
+export interface CommandSpec {
+  /** Indonesian name first: it is what volunteers see. */
+  command: string;
+  /** Other names (usually English). */
+  aliases?: string[];
+  access: Access;
+  /** i18n key of the one-line description (menu and /bantuan). */
+  descKey: string;
+  /** Shown in Telegram's command menu (default true). */
+  menu?: boolean;
+}
+
+/** Every command, in the order /bantuan lists them. Features add theirs here. */
+export const COMMANDS: CommandSpec[] = [
+  { command: "start", access: "anyone", descKey: "commands.start" },
+  { command: "bantuan", aliases: ["help"], access: "anyone", descKey: "commands.bantuan" },
+  { command: "bahasa", aliases: ["language"], access: "anyone", descKey: "commands.bahasa" },
+  { command: "batal", aliases: ["cancel"], access: "anyone", descKey: "commands.batal" },
+];
+
+/** The name shown to a user: English users see the English alias where there is one. */
+export function displayName(spec: CommandSpec, locale: string): string {
+  return locale === "en" && spec.aliases?.[0] ? spec.aliases[0] : spec.command;
+}
+
+export function commandSpec(name: string): CommandSpec {
+  const spec = COMMANDS.find((c) => c.command === name);
+  if (!spec) throw new Error(`unknown command ${name}: add it to COMMANDS`);
+  return spec;
+}
+
+/** The commands a user may use, for /bantuan and the per-chat command menu. */
+export function commandsFor(user: User | undefined): CommandSpec[] {
+  return COMMANDS.filter((c) => hasAccess(user, c.access));
+}
+
+/** Every name and alias of every command (for "unknown command" detection). */
+export function allCommandNames(): Set<string> {
+  return new Set(COMMANDS.flatMap((c) => [c.command, ...(c.aliases ?? [])]));
+}
+
+/**
+ * Registers a command under its names, with the access check in front: a user without
+ * access gets a short explanation instead of the handler.
+ */
+export function guardedCommand(
+  composer: Composer<BotContext>,
+  name: string,
+  ...handlers: Middleware<BotContext>[]
+): void {
+  const spec = commandSpec(name);
+  composer.command([spec.command, ...(spec.aliases ?? [])], async (ctx, next) => {
+    if (!hasAccess(ctx.user, spec.access)) {
+      await ctx.reply(ctx.t(deniedMessageKey(ctx.user, spec.access)));
+      return;
+    }
+    await new Composer<BotContext>(...handlers).middleware()(ctx, next);
+  });
+}
+
+/**
+ * Guards a callback-query prefix the same way: callback data can be forged, so the access
+ * check runs again on every tap, not only when the button was shown.
+ */
+export function guardedCallback(
+  composer: Composer<BotContext>,
+  trigger: string | RegExp | (string | RegExp)[],
+  access: Access,
+  ...handlers: Middleware<BotContext>[]
+): void {
+  composer.callbackQuery(trigger, async (ctx, next) => {
+    if (!hasAccess(ctx.user, access)) {
+      await ctx.answerCallbackQuery({ text: ctx.t(deniedMessageKey(ctx.user, access)).slice(0, 200), show_alert: true });
+      return;
+    }
+    await new Composer<BotContext>(...handlers).middleware()(ctx, next);
+  });
+}

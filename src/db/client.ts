@@ -1,0 +1,161 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { Kysely, PostgresDialect, type LogEvent } from "kysely";
+import pg from "pg";
+import { PGlite } from "@electric-sql/pglite";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import type { Logger } from "../logger.js";
+import type { Database } from "./schema.js";
+
+export type DbKind = "pg" | "pglite";
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  kind: DbKind;
+  /** The embedded instance, when kind is "pglite". */
+  pglite?: PGlite;
+  /** Closes the pool (or checkpoints and closes PGlite) and releases the PGlite directory lock. */
+  close(): Promise<void>;
+}
+
+/** Thrown when another process already holds the embedded database. */
+export class DatabaseLockedError extends Error {
+  override name = "DatabaseLockedError";
+}
+
+/** int8 as a JS number, the same on pg and PGlite. Telegram ids fit in 52 bits. */
+export function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value out of the safe integer range: ${value}`);
+  return n;
+}
+
+/** `date` columns stay ISO strings ("2026-11-28"): a calendar date has no time zone. */
+const keepDate = (value: string) => value;
+
+function kyselyLog(logger: Logger | undefined) {
+  if (!logger) return undefined;
+  return (event: LogEvent) => {
+    if (event.level === "error") {
+      // The SQL text has no values (they are bound parameters), so it carries no personal data.
+      logger.warn({ sql: event.query.sql.slice(0, 300), ms: event.queryDurationMillis, err: event.error }, "query failed");
+    } else if (logger.isLevelEnabled("trace")) {
+      logger.trace({ sql: event.query.sql.slice(0, 300), ms: event.queryDurationMillis }, "query");
+    }
+  };
+}
+
+export interface PgOptions {
+  url: string;
+  logger?: Logger;
+  max?: number;
+  /** Search path (tests use one schema per file). */
+  schema?: string;
+}
+
+export function createPgDb(opts: PgOptions): DbHandle {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === pg.types.builtins.INT8
+          ? parseInt8
+          : oid === pg.types.builtins.DATE
+            ? keepDate
+            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the pool reconnects on demand.
+  pool.on("error", (err) => opts.logger?.warn({ err: { message: err.message } }, "idle database connection lost"));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: kyselyLog(opts.logger) });
+  return { db, kind: "pg", close: () => db.destroy() };
+}
+
+/**
+ * Takes an exclusive lock file beside the PGlite directory: PGlite serves one process.
+ * A lock left by a dead process is taken over.
+ */
+function lockPgliteDir(dir: string): () => void {
+  const lockPath = `${resolve(dir)}.lock`;
+  mkdirSync(dirname(lockPath), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockPath, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number(readFileSync(lockPath, "utf8").trim());
+      let alive = false;
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+        try {
+          process.kill(pid, 0);
+          alive = true;
+        } catch (e) {
+          alive = (e as NodeJS.ErrnoException).code === "EPERM";
+        }
+      }
+      if (alive) {
+        throw new DatabaseLockedError(
+          `The embedded database in ${resolve(dir)} is in use by another Pendamping process (pid ${pid}). ` +
+            "PGlite serves one process only: stop the other one, or set DATABASE_URL to use PostgreSQL.",
+        );
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DatabaseLockedError(`Could not lock ${lockPath}`);
+}
+
+export interface PgliteOptions {
+  /** Data directory; undefined = in memory. */
+  dir?: string;
+  logger?: Logger;
+  /** A data-dir snapshot to start from (tests). */
+  loadDataDir?: Blob | File;
+}
+
+export async function createPgliteDb(opts: PgliteOptions): Promise<DbHandle> {
+  const unlock = opts.dir ? lockPgliteDir(opts.dir) : () => undefined;
+  try {
+    if (opts.dir) mkdirSync(resolve(opts.dir), { recursive: true });
+    const pglite = await PGlite.create({
+      ...(opts.dir ? { dataDir: resolve(opts.dir) } : {}),
+      ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+      // PGlite parses int8 to a JS number already; keep it explicit so both drivers agree.
+      parsers: { 20: (v: string) => parseInt8(v), 1082: keepDate },
+    });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log: kyselyLog(opts.logger) });
+    let closed = false;
+    return {
+      db,
+      kind: "pglite",
+      pglite,
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          if (opts.dir && !pglite.closed) await pglite.query("CHECKPOINT");
+        } finally {
+          await db.destroy();
+          if (!pglite.closed) await pglite.close();
+          unlock();
+        }
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+/** PostgreSQL when a URL is given, otherwise the embedded PGlite in `pgliteDir`. */
+export async function createDb(opts: { databaseUrl?: string; pgliteDir?: string; logger?: Logger }): Promise<DbHandle> {
+  if (opts.databaseUrl) return createPgDb({ url: opts.databaseUrl, logger: opts.logger });
+  return createPgliteDb({ dir: opts.pgliteDir, logger: opts.logger });
+}

@@ -1,0 +1,16 @@
+import type { Migration } from "kysely";
+import * as m0001 from "./2026_11_28_0001_init.js";
+import * as m0002 from "./2026_11_28_0002_regions.js";
+import * as m0003 from "./2026_11_28_0003_jobs.js";
+import * as m0004 from "./2026_11_28_0004_households.js";
+
+/**
+ * Every migration, by name. Names sort in the order they run; never rename or remove one
+ * that has shipped. A static registry works the same under tsx, vitest and a build.
+ */
+export const migrations: Record<string, Migration> = {
+  "2026_11_28_0001_init": m0001,
+  "2026_11_28_0002_regions": m0002,
+  "2026_11_28_0003_jobs": m0003,
+  "2026_11_28_0004_households": m0004,
+};

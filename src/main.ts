@@ -1,0 +1,89 @@
+import { existsSync } from "node:fs";
+import { ConfigError, parseConfig, type Config } from "./config.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createApp, StartupError, type App } from "./app.js";
+import { DatabaseLockedError } from "./db/client.js";
+import { registerDefaultCommands } from "./bot/commands/menu.js";
+import { startPolling } from "./bot/polling.js";
+import { runSimulator } from "./bot/simulator.js";
+
+/** Prints one readable line (no stack trace) and exits with code 1. */
+function die(message: string): never {
+  process.stderr.write(`\n${message}\n\n`);
+  process.exit(1);
+}
+
+function loadConfig(): Config {
+  if (existsSync(".env")) {
+    try {
+      process.loadEnvFile(".env");
+    } catch (err) {
+      die(`Could not read .env: ${(err as Error).message}`);
+    }
+  }
+  try {
+    return parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) die(`${err.message}\n\nSee .env.example and the README for every variable.`);
+    throw err;
+  }
+}
+
+async function startApp(config: Config, opts: Omit<Parameters<typeof createApp>[1], "logger"> & { logger: Logger }): Promise<App> {
+  try {
+    return await createApp(config, opts);
+  } catch (err) {
+    if (err instanceof DatabaseLockedError || err instanceof StartupError) die(err.message);
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.BOT_TOKEN) {
+    await runSimulator(config, (opts) => startApp(config, opts));
+    return;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const app = await startApp(config, { logger });
+  if (!config.DATABASE_URL) {
+    logger.warn(
+      "RUNNING ON THE EMBEDDED PGlite DATABASE. It has no fsync and serves one process: fine for trying the bot, " +
+        "NOT for production. Set DATABASE_URL to a PostgreSQL database before real volunteers use this bot.",
+    );
+  }
+  try {
+    await app.bot.init();
+  } catch (err) {
+    await app.close();
+    die(`Could not reach Telegram at ${config.TELEGRAM_API_ROOT} with BOT_TOKEN: ${(err as Error).message}`);
+  }
+  await registerDefaultCommands(app.bot.api, app.deps.i18n).catch((err) =>
+    logger.warn({ err: (err as Error).message }, "could not register the command menu"),
+  );
+  app.worker.start();
+  const polling = await startPolling(app.bot, logger);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight updates");
+    try {
+      await polling.stop();
+      await app.close();
+      logger.info("stopped");
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, "error while shutting down");
+      process.exitCode = 1;
+    }
+    logger.flush?.();
+    process.exit();
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((err) => {
+  die(`Pendamping could not start: ${(err as Error).message}`);
+});

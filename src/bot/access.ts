@@ -43,3 +43,22 @@ export function coversArea(user: User, code: string): boolean {
   if (user.area_code === null) return false;
   return isWithinArea(code, user.area_code);
 }
+
+/**
+ * Who may see a household: the volunteer it is assigned to, coordinators whose area contains
+ * its village, and admins. Used for every view, button and change of a household.
+ */
+export function canViewHousehold(user: User | undefined, household: { volunteer_id: number | null; village_code: string }): boolean {
+  if (!user || user.status !== "active") return false;
+  if (user.role === "admin") return true;
+  if (user.role === "coordinator") return coversArea(user, household.village_code);
+  if (user.role === "volunteer") return household.volunteer_id === user.id;
+  return false;
+}
+
+/** Staff of the household's area (coordinators, admins) — who may change its status. */
+export function isStaffFor(user: User | undefined, household: { village_code: string }): boolean {
+  if (!user || user.status !== "active") return false;
+  if (user.role === "admin") return true;
+  return user.role === "coordinator" && coversArea(user, household.village_code);
+}

@@ -10,7 +10,7 @@ import { loadUser } from "./middleware/user.js";
 import { cancelHandlers } from "./commands/cancel.js";
 import { helpHandlers } from "./commands/help.js";
 import { languageHandlers } from "./commands/language.js";
-import { startHandlers } from "./commands/start.js";
+import { BEFORE_FLOWS, FEATURES } from "./features.js";
 import { fallbackHandlers } from "./commands/fallback.js";
 
 /** Token used when no BOT_TOKEN is set (the local simulator never reaches Telegram). */
@@ -45,9 +45,9 @@ export function createBot(deps: AppDeps, botConfig: BotConfig<BotContext> = {}):
   app.use(updateTransaction());
   app.use(loadUser());
   installConversations(app, deps.i18n);
-  app.use(cancelHandlers, languageHandlers, helpHandlers);
+  app.use(cancelHandlers, languageHandlers, helpHandlers, ...BEFORE_FLOWS);
   installFlows(app);
-  app.use(startHandlers);
+  app.use(...FEATURES);
   app.use(fallbackHandlers);
 
   bot.catch((err) => {

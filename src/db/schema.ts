@@ -182,6 +182,16 @@ export interface RegionsTable {
   tz_label: "WIB" | "WITA" | "WIT";
 }
 
+export interface StaffNoticeTable {
+  id: Generated<number>;
+  /** What the message is about, e.g. "approval:42" or "alert:17". */
+  topic: string;
+  user_id: number | null;
+  chat_id: number;
+  message_id: number;
+  created_at: CreatedAt;
+}
+
 /** Every table, for Kysely. Feature migrations add their tables here. */
 export interface Database {
   users: UsersTable;
@@ -196,6 +206,7 @@ export interface Database {
   household_status_history: HouseholdStatusHistoryTable;
   household_kk_history: HouseholdKkHistoryTable;
   regions: RegionsTable;
+  staff_notice: StaffNoticeTable;
 }
 
 export type Household = Selectable<HouseholdsTable>;

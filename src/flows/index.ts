@@ -6,6 +6,7 @@ import type { BotContext, FlowContext } from "../bot/context.js";
 import type { I18n } from "../i18n.js";
 import { htmlParseMode } from "../lib/html.js";
 import { updateScope } from "../lib/scope.js";
+import { ALL_FLOWS } from "./all.js";
 
 /**
  * Version of the flows' op sequences. Bump it whenever a deploy changes the order or number
@@ -20,8 +21,6 @@ export interface FlowDefinition {
   builder: ConversationBuilder<BotContext, FlowContext>;
 }
 
-/** Every flow of the bot. */
-export const FLOWS: FlowDefinition[] = [];
 
 /** Inside a conversation: translations in the user's language, and HTML parse mode. */
 function insidePlugin(i18n: I18n): MiddlewareFn<FlowContext> {
@@ -52,5 +51,5 @@ export function installConversations(composer: Composer<BotContext>, i18n: I18n)
 
 /** Installs every flow; handlers that enter a flow must come after this. */
 export function installFlows(composer: Composer<BotContext>): void {
-  for (const flow of FLOWS) composer.use(createConversation(flow.builder, { id: flow.id }));
+  for (const flow of ALL_FLOWS) composer.use(createConversation(flow.builder, { id: flow.id }));
 }

@@ -3,6 +3,7 @@ import * as m0001 from "./2026_11_28_0001_init.js";
 import * as m0002 from "./2026_11_28_0002_regions.js";
 import * as m0003 from "./2026_11_28_0003_jobs.js";
 import * as m0004 from "./2026_11_28_0004_households.js";
+import * as m0005 from "./2026_11_28_0005_notices.js";
 
 /**
  * Every migration, by name. Names sort in the order they run; never rename or remove one
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_28_0002_regions": m0002,
   "2026_11_28_0003_jobs": m0003,
   "2026_11_28_0004_households": m0004,
+  "2026_11_28_0005_notices": m0005,
 };

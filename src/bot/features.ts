@@ -1,0 +1,15 @@
+import type { Composer } from "grammy";
+import type { BotContext } from "./context.js";
+import { startHandlers } from "./commands/start.js";
+
+/**
+ * Feature handlers, installed after the flows (so that they can enter them) and before the
+ * fallback. Each feature module exports one Composer; add it here.
+ */
+export const FEATURES: Composer<BotContext>[] = [startHandlers];
+
+/**
+ * Handlers that must run before a flow sees the update (commands that work inside any flow).
+ * Keep this short: anything here is invisible to a running flow.
+ */
+export const BEFORE_FLOWS: Composer<BotContext>[] = [];

@@ -54,14 +54,15 @@ export async function createApp(
     const piiKey = loadPiiKey({ envKey: config.PII_KEY, keyFile: config.PII_KEY_FILE });
     if (piiKey.source === "new-file") opts.logger.warn({ file: config.PII_KEY_FILE }, "created a local PII key file (set PII_KEY in production)");
     const i18n = createI18n(config.DEFAULT_LOCALE);
+    const now = opts.now ?? (() => new Date());
     const deps: AppDeps = {
       config,
       db: dbHandle.db,
       i18n,
       logger: opts.logger,
       pii: createPiiCrypto(piiKey.key),
-      now: opts.now ?? (() => new Date()),
-      jobs: createJobQueue(dbHandle.db),
+      now,
+      jobs: createJobQueue(now),
     };
     const bot = createBot(deps, opts.botConfig);
     const worker = createJobWorker({ deps, api: bot.api, tickers: SCHEDULE_TICKERS });

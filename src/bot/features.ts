@@ -1,12 +1,13 @@
 import type { Composer } from "grammy";
 import type { BotContext } from "./context.js";
 import { startHandlers } from "./commands/start.js";
+import { householdHandlers } from "./households/handlers.js";
 
 /**
  * Feature handlers, installed after the flows (so that they can enter them) and before the
  * fallback. Each feature module exports one Composer; add it here.
  */
-export const FEATURES: Composer<BotContext>[] = [startHandlers];
+export const FEATURES: Composer<BotContext>[] = [startHandlers, householdHandlers];
 
 /**
  * Handlers that must run before a flow sees the update (commands that work inside any flow).

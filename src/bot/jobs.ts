@@ -1,6 +1,4 @@
 import type { Api, RawApi } from "grammy";
-import type { Kysely } from "kysely";
-import type { Database } from "../db/schema.js";
 import { claimJobs, completeJob, enqueueJob, failJob, type Job } from "../db/queries/jobs.js";
 import type { Logger } from "../logger.js";
 import type { AppDeps } from "./context.js";
@@ -26,10 +24,10 @@ export function defineJob(name: string, handler: JobHandler): string {
 }
 
 /** The queue, as the bot sees it: jobs are rows in the `job` table. */
-export function createJobQueue(db: Kysely<Database>): Jobs {
+export function createJobQueue(now: () => Date): Jobs {
   return {
-    async enqueue(name, payload, opts) {
-      await enqueueJob(db, name, payload, opts);
+    async enqueue(db, name, payload, opts) {
+      await enqueueJob(db, name, payload, { ...opts, now: now() });
     },
   };
 }
@@ -66,7 +64,7 @@ export function createJobWorker(opts: {
     const handler = JOB_HANDLERS.get(job.name);
     const log = deps.logger.child({ job: job.name, job_id: job.id });
     if (!handler) {
-      await failJob(deps.db, job, "no handler", { maxAttempts: 0 });
+      await failJob(deps.db, job, "no handler", { maxAttempts: 0, now: deps.now() });
       return;
     }
     try {
@@ -74,7 +72,7 @@ export function createJobWorker(opts: {
       await completeJob(deps.db, job.id);
     } catch (err) {
       log.warn({ err: describeError(err), attempts: job.attempts }, "job failed");
-      await failJob(deps.db, job, err instanceof Error ? err.message : String(err), { maxAttempts: opts.maxAttempts ?? 5 });
+      await failJob(deps.db, job, err instanceof Error ? err.message : String(err), { maxAttempts: opts.maxAttempts ?? 5, now: deps.now() });
     }
   }
 
@@ -90,6 +88,7 @@ export function createJobWorker(opts: {
       names: [...JOB_HANDLERS.keys()],
       limit: opts.concurrency ?? 4,
       leaseSeconds: opts.leaseSeconds ?? 120,
+      now: deps.now(),
     });
     await Promise.all(jobs.map(runOne));
     return jobs.length;

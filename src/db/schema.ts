@@ -182,6 +182,45 @@ export interface RegionsTable {
   tz_label: "WIB" | "WITA" | "WIT";
 }
 
+/** A volunteer's registration or move to another village, waiting for a coordinator. */
+export interface VolunteerApplicationsTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: "registration" | "area_change";
+  /** The village asked for. */
+  area_code: string;
+  /** Area changes: the village left. */
+  previous_area_code: string | null;
+  status: Generated<"pending" | "approved" | "rejected" | "superseded" | "withdrawn">;
+  /** Rejection reason typed by the coordinator (shown to the volunteer, never audited). */
+  reason: string | null;
+  decided_by: number | null;
+  decided_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+/** Invite links (/undang). The code is stored as a keyed hash (lookup) and encrypted (display). */
+export interface InvitesTable {
+  id: Generated<number>;
+  code_hash: string;
+  code_enc: string;
+  role: "volunteer" | "coordinator";
+  area_code: string;
+  created_by: number;
+  max_uses: number;
+  uses: Generated<number>;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface InviteUsesTable {
+  id: Generated<number>;
+  invite_id: number;
+  user_id: number;
+  used_at: CreatedAt;
+}
+
 export interface StaffNoticeTable {
   id: Generated<number>;
   /** What the message is about, e.g. "approval:42" or "alert:17". */
@@ -190,6 +229,120 @@ export interface StaffNoticeTable {
   chat_id: number;
   message_id: number;
   created_at: CreatedAt;
+}
+
+/** A status check attempt (the code only as a keyed hash; nothing of the verification). */
+export interface StatusAttemptsTable {
+  id: Generated<number>;
+  chat_id: number;
+  code_hash: string;
+  success: boolean;
+  at: Timestamp;
+}
+
+/** A chat that passed the status check for a household, until `expires_at`. */
+export interface StatusSessionsTable {
+  chat_id: number;
+  household_id: number;
+  verified_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** A chat to tell when the household's status changes. */
+export interface StatusSubscriptionsTable {
+  id: Generated<number>;
+  household_id: number;
+  chat_id: number;
+  created_at: CreatedAt;
+}
+
+export const DATA_REQUEST_KINDS = ["access", "correction", "deletion"] as const;
+export type DataRequestKind = (typeof DATA_REQUEST_KINDS)[number];
+export type DataRequestStatus = "open" | "resolved" | "rejected";
+
+/** A data-subject request (UU PDP): access, correction or deletion, due 3×24 hours after it was made. */
+export interface DataRequestsTable {
+  id: Generated<number>;
+  household_id: number;
+  chat_id: number;
+  requester_id: number | null;
+  kind: DataRequestKind;
+  /** What to correct, as written by the person: ciphertext (PiiCrypto). Never logged. */
+  details_enc: string | null;
+  status: ColumnType<DataRequestStatus, DataRequestStatus | undefined, DataRequestStatus>;
+  created_at: Timestamp;
+  due_at: Timestamp;
+  resolved_by: number | null;
+  resolved_at: Timestamp | null;
+  resolution_note: string | null;
+}
+
+/** A visit report (issue 5). Dates are local to the household's province. */
+export interface VisitsTable {
+  id: Generated<number>;
+  household_id: number;
+  /** Who reported it. */
+  volunteer_id: number | null;
+  visited_on: DateColumn;
+  /** Telegram's message.date of the first report message (kept for late deliveries). */
+  written_at: Timestamp;
+  purpose: string;
+  intervention: string;
+  conditions: ColumnType<string[], string[] | undefined, string[]>;
+  condition_note: string | null;
+  help_given: string | null;
+  referral: string | null;
+  referral_note: string | null;
+  follow_up: boolean;
+  next_visit_date: DateColumn | null;
+  urgency: string;
+  latitude: number | null;
+  longitude: number | null;
+  created_at: CreatedAt;
+}
+
+export interface VisitMediaTable {
+  id: Generated<number>;
+  visit_id: number;
+  kind: "photo" | "voice";
+  file_id: string;
+  file_unique_id: string | null;
+  created_at: CreatedAt;
+}
+
+/** An emergency (darurat) report waiting for a coordinator. */
+export interface AlertsTable {
+  id: Generated<number>;
+  visit_id: number;
+  household_id: number;
+  /** The household's village code. */
+  area_code: string;
+  status: ColumnType<"open" | "acknowledged" | "resolved", "open" | "acknowledged" | "resolved" | undefined, "open" | "acknowledged" | "resolved">;
+  acknowledged_by: number | null;
+  acknowledged_at: Timestamp | null;
+  resolved_by: number | null;
+  resolved_at: Timestamp | null;
+  resolution_note: string | null;
+  escalated_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+/** A Telegram group that also receives an area's alerts. */
+export interface AlertGroupsTable {
+  chat_id: number;
+  area_code: string;
+  linked_by: number | null;
+  linked_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Morning messages sent (one per person, kind and local date). */
+export interface ReminderLogTable {
+  id: Generated<number>;
+  kind: "volunteer" | "digest";
+  user_id: number;
+  local_date: DateColumn;
+  sent_at: Timestamp;
+  delivered: Generated<boolean>;
 }
 
 /** Every table, for Kysely. Feature migrations add their tables here. */
@@ -207,6 +360,18 @@ export interface Database {
   household_kk_history: HouseholdKkHistoryTable;
   regions: RegionsTable;
   staff_notice: StaffNoticeTable;
+  volunteer_applications: VolunteerApplicationsTable;
+  invites: InvitesTable;
+  invite_uses: InviteUsesTable;
+  status_attempts: StatusAttemptsTable;
+  status_sessions: StatusSessionsTable;
+  status_subscriptions: StatusSubscriptionsTable;
+  data_requests: DataRequestsTable;
+  visits: VisitsTable;
+  visit_media: VisitMediaTable;
+  alerts: AlertsTable;
+  alert_groups: AlertGroupsTable;
+  reminder_log: ReminderLogTable;
 }
 
 export type Household = Selectable<HouseholdsTable>;

@@ -22,6 +22,8 @@ export const COMMANDS: CommandSpec[] = [
   { command: "bantuan", aliases: ["help"], access: "anyone", descKey: "commands.bantuan" },
   { command: "bahasa", aliases: ["language"], access: "anyone", descKey: "commands.bahasa" },
   { command: "batal", aliases: ["cancel"], access: "anyone", descKey: "commands.batal" },
+  { command: "daftar", aliases: ["register"], access: "volunteer", descKey: "commands.daftar" },
+  { command: "keluarga", aliases: ["households"], access: "volunteer", descKey: "commands.keluarga" },
 ];
 
 /** The name shown to a user: English users see the English alias where there is one. */

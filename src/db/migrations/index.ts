@@ -4,6 +4,9 @@ import * as m0002 from "./2026_11_28_0002_regions.js";
 import * as m0003 from "./2026_11_28_0003_jobs.js";
 import * as m0004 from "./2026_11_28_0004_households.js";
 import * as m0005 from "./2026_11_28_0005_notices.js";
+import * as m0006 from "./2026_11_28_0006_onboarding.js";
+import * as m0007 from "./2026_11_28_0007_visits.js";
+import * as m0008 from "./2026_11_28_0008_beneficiary.js";
 
 /**
  * Every migration, by name. Names sort in the order they run; never rename or remove one
@@ -15,4 +18,7 @@ export const migrations: Record<string, Migration> = {
   "2026_11_28_0003_jobs": m0003,
   "2026_11_28_0004_households": m0004,
   "2026_11_28_0005_notices": m0005,
+  "2026_11_28_0006_onboarding": m0006,
+  "2026_11_28_0007_visits": m0007,
+  "2026_11_28_0008_beneficiary": m0008,
 };

@@ -1,3 +1,8 @@
+import { randomBytes } from "node:crypto";
+import type { PiiCrypto } from "../../pii.js";
+import { generateRefCode } from "../../domain/refcode.js";
+import { normalizePersonName } from "../../domain/names.js";
+import { CONSENT_VERSION, type HouseholdDraft } from "../../domain/household.js";
 import type { ExpressionBuilder } from "kysely";
 import type { Database, Db, Household, User } from "../schema.js";
 
@@ -28,4 +33,226 @@ export async function findVisibleHousehold(db: Db, user: User, id: number): Prom
 
 export async function findHouseholdByRefCode(db: Db, refCode: string): Promise<Household | undefined> {
   return db.selectFrom("households").selectAll().where("ref_code", "=", refCode).executeTakeFirst();
+}
+
+
+export interface DuplicateHit {
+  id: number;
+  refCode: string;
+  volunteerId: number | null;
+  villageCode: string;
+  /** What matched: the head's NIK (also a member's NIK), the KK number, or a similar name. */
+  match: "nik" | "kk" | "name";
+}
+
+/** Households already holding this NIK (as head or member) or this KK number. */
+export async function findIdentityDuplicates(
+  db: Db,
+  pii: PiiCrypto,
+  opts: { nik?: string | null; kk?: string | null; excludeId?: number },
+): Promise<DuplicateHit[]> {
+  const hits: DuplicateHit[] = [];
+  const exclude = opts.excludeId ?? -1;
+  if (opts.nik) {
+    const h = pii.hash(opts.nik);
+    const rows = await db
+      .selectFrom("households")
+      .select(["id", "ref_code", "volunteer_id", "village_code"])
+      .where("id", "!=", exclude)
+      .where((eb) =>
+        eb.or([
+          eb("head_nik_hash", "=", h),
+          eb("id", "in", eb.selectFrom("household_members").select("household_id").where("nik_hash", "=", h)),
+        ]),
+      )
+      .execute();
+    for (const r of rows) hits.push({ id: r.id, refCode: r.ref_code, volunteerId: r.volunteer_id, villageCode: r.village_code, match: "nik" });
+  }
+  if (opts.kk) {
+    const h = pii.hash(opts.kk);
+    const rows = await db
+      .selectFrom("households")
+      .select(["id", "ref_code", "volunteer_id", "village_code"])
+      .where("id", "!=", exclude)
+      .where("kk_hash", "=", h)
+      .execute();
+    for (const r of rows) {
+      if (!hits.some((x) => x.id === r.id)) {
+        hits.push({ id: r.id, refCode: r.ref_code, volunteerId: r.volunteer_id, villageCode: r.village_code, match: "kk" });
+      }
+    }
+  }
+  return hits;
+}
+
+/** Households in the same village whose head has the same normalised name. */
+export async function findSimilarNames(db: Db, villageCode: string, headName: string, excludeId?: number): Promise<DuplicateHit[]> {
+  const rows = await db
+    .selectFrom("households")
+    .select(["id", "ref_code", "volunteer_id", "village_code"])
+    .where("village_code", "=", villageCode)
+    .where("head_name_norm", "=", normalizePersonName(headName))
+    .where("anonymized_at", "is", null)
+    .where("id", "!=", excludeId ?? -1)
+    .execute();
+  return rows.map((r) => ({ id: r.id, refCode: r.ref_code, volunteerId: r.volunteer_id, villageCode: r.village_code, match: "name" as const }));
+}
+
+/**
+ * Saves a new household with its members, photos, consent and first status, in the
+ * caller's transaction. NIK and KK are stored only as ciphertext and keyed hash. The
+ * reference code is drawn at random (retried on the rare collision). Returns id and code.
+ */
+export async function insertHousehold(
+  db: Db,
+  pii: PiiCrypto,
+  draft: HouseholdDraft,
+  by: { userId: number; locale: string },
+): Promise<{ id: number; refCode: string }> {
+  let inserted: { id: number; ref_code: string } | undefined;
+  for (let attempt = 0; attempt < 5 && !inserted; attempt++) {
+    const refCode = generateRefCode((n) => randomBytes(n));
+    inserted = await db
+      .insertInto("households")
+      .values({
+        ref_code: refCode,
+        volunteer_id: by.userId,
+        registered_by: by.userId,
+        head_name: draft.headName,
+        head_name_norm: normalizePersonName(draft.headName),
+        head_nik_enc: pii.encrypt(draft.headNik),
+        head_nik_hash: pii.hash(draft.headNik),
+        kk_enc: pii.encrypt(draft.kk),
+        kk_hash: pii.hash(draft.kk),
+        head_sex: draft.headSex,
+        head_birth_date: draft.headBirthDate,
+        village_code: draft.villageCode,
+        rt: draft.rt,
+        rw: draft.rw,
+        address: draft.address,
+        latitude: draft.location?.latitude ?? null,
+        longitude: draft.location?.longitude ?? null,
+        member_count: draft.memberCount,
+        ppks: draft.ppks,
+        housing: draft.housing,
+        programmes: draft.programmes,
+        programme_other: draft.programmeOther,
+        needs: draft.needs,
+        needs_other: draft.needsOther,
+        desil: draft.desil,
+      })
+      .onConflict((oc) => oc.column("ref_code").doNothing())
+      .returning(["id", "ref_code"])
+      .executeTakeFirst();
+  }
+  if (!inserted) throw new Error("could not draw a free reference code");
+  const id = inserted.id;
+  if (draft.members.length > 0) {
+    await db
+      .insertInto("household_members")
+      .values(
+        draft.members.map((m) => ({
+          household_id: id,
+          name: m.name,
+          relationship: m.relationship,
+          nik_enc: m.nik ? pii.encrypt(m.nik) : null,
+          nik_hash: m.nik ? pii.hash(m.nik) : null,
+          sex: m.sex,
+          birth_date: m.birthDate,
+        })),
+      )
+      .execute();
+  }
+  if (draft.photos.length > 0) {
+    await db
+      .insertInto("household_photos")
+      .values(draft.photos.map((p) => ({ household_id: id, file_id: p.fileId, file_unique_id: p.fileUniqueId, uploaded_by: by.userId })))
+      .execute();
+  }
+  await db
+    .insertInto("household_consents")
+    .values({ household_id: id, volunteer_id: by.userId, consented_at: draft.consentAt, consent_version: CONSENT_VERSION, locale: by.locale })
+    .execute();
+  await db
+    .insertInto("household_status_history")
+    .values({ household_id: id, from_status: null, to_status: "terdaftar", changed_by: by.userId })
+    .execute();
+  return { id, refCode: inserted.ref_code };
+}
+
+/**
+ * Writes an edited household (same rules as insert: identity numbers encrypted). Members
+ * and photos are replaced by the draft's; a changed No. KK keeps the old one in
+ * household_kk_history (the number changes when a family moves or splits).
+ */
+export async function updateHousehold(
+  db: Db,
+  pii: PiiCrypto,
+  current: Household,
+  draft: HouseholdDraft,
+  by: { userId: number; fields: string[] },
+): Promise<void> {
+  const newKkHash = pii.hash(draft.kk);
+  if (current.kk_hash && current.kk_enc && current.kk_hash !== newKkHash) {
+    await db
+      .insertInto("household_kk_history")
+      .values({ household_id: current.id, kk_enc: current.kk_enc, kk_hash: current.kk_hash, replaced_by: by.userId })
+      .execute();
+  }
+  const nikHash = pii.hash(draft.headNik);
+  await db
+    .updateTable("households")
+    .set({
+      head_name: draft.headName,
+      head_name_norm: normalizePersonName(draft.headName),
+      ...(current.head_nik_hash !== nikHash ? { head_nik_enc: pii.encrypt(draft.headNik), head_nik_hash: nikHash } : {}),
+      ...(current.kk_hash !== newKkHash ? { kk_enc: pii.encrypt(draft.kk), kk_hash: newKkHash } : {}),
+      head_sex: draft.headSex,
+      head_birth_date: draft.headBirthDate,
+      village_code: draft.villageCode,
+      rt: draft.rt,
+      rw: draft.rw,
+      address: draft.address,
+      latitude: draft.location?.latitude ?? null,
+      longitude: draft.location?.longitude ?? null,
+      member_count: draft.memberCount,
+      ppks: draft.ppks,
+      housing: draft.housing,
+      programmes: draft.programmes,
+      programme_other: draft.programmeOther,
+      needs: draft.needs,
+      needs_other: draft.needsOther,
+      desil: draft.desil,
+      updated_at: new Date(),
+    })
+    .where("id", "=", current.id)
+    .execute();
+  if (by.fields.includes("members")) {
+    await db.deleteFrom("household_members").where("household_id", "=", current.id).execute();
+    if (draft.members.length > 0) {
+      await db
+        .insertInto("household_members")
+        .values(
+          draft.members.map((m) => ({
+            household_id: current.id,
+            name: m.name,
+            relationship: m.relationship,
+            nik_enc: m.nik ? pii.encrypt(m.nik) : null,
+            nik_hash: m.nik ? pii.hash(m.nik) : null,
+            sex: m.sex,
+            birth_date: m.birthDate,
+          })),
+        )
+        .execute();
+    }
+  }
+  if (by.fields.includes("photos")) {
+    await db.deleteFrom("household_photos").where("household_id", "=", current.id).execute();
+    if (draft.photos.length > 0) {
+      await db
+        .insertInto("household_photos")
+        .values(draft.photos.map((p) => ({ household_id: current.id, file_id: p.fileId, file_unique_id: p.fileUniqueId, uploaded_by: by.userId })))
+        .execute();
+    }
+  }
 }

@@ -13,11 +13,12 @@ export async function enqueueJob(
   db: Db,
   name: string,
   payload: Record<string, unknown>,
-  opts: { key?: string; runAt?: Date } = {},
+  opts: { key?: string; runAt?: Date; now?: Date } = {},
 ): Promise<boolean> {
+  const runAt = opts.runAt ?? opts.now;
   const res = await db
     .insertInto("job")
-    .values({ name, payload: JSON.stringify(payload), key: opts.key ?? null, ...(opts.runAt ? { run_at: opts.runAt } : {}) })
+    .values({ name, payload: JSON.stringify(payload), key: opts.key ?? null, ...(runAt ? { run_at: runAt } : {}) })
     .onConflict((oc) => oc.column("key").doNothing())
     .returning("id")
     .executeTakeFirst();
@@ -29,14 +30,19 @@ export async function enqueueJob(
  * several processes never claim the same job; a job whose lease ran out (its process died)
  * becomes due again.
  */
-export async function claimJobs(db: Db, opts: { names: string[]; limit: number; leaseSeconds: number }): Promise<Job[]> {
+export async function claimJobs(
+  db: Db,
+  opts: { names: string[]; limit: number; leaseSeconds: number; now: Date },
+): Promise<Job[]> {
   if (opts.names.length === 0) return [];
+  // The app's clock decides what is due (tests and the simulator move it); leases use it too.
+  const now = opts.now.toISOString();
   const res = await sql<Job>`
-    update job set locked_until = now() + make_interval(secs => ${opts.leaseSeconds}), attempts = attempts + 1
+    update job set locked_until = ${now}::timestamptz + make_interval(secs => ${opts.leaseSeconds}), attempts = attempts + 1
     where id in (
       select id from job
-      where done_at is null and failed_at is null and run_at <= now()
-        and (locked_until is null or locked_until < now())
+      where done_at is null and failed_at is null and run_at <= ${now}::timestamptz
+        and (locked_until is null or locked_until < ${now}::timestamptz)
         and name = any(${opts.names}::text[])
       order by run_at, id
       limit ${opts.limit}
@@ -50,7 +56,7 @@ export async function completeJob(db: Db, id: number): Promise<void> {
 }
 
 /** Schedules a retry with backoff, or marks the job failed after `maxAttempts`. */
-export async function failJob(db: Db, job: Job, error: string, opts: { maxAttempts: number }): Promise<void> {
+export async function failJob(db: Db, job: Job, error: string, opts: { maxAttempts: number; now: Date }): Promise<void> {
   if (job.attempts >= opts.maxAttempts) {
     await db.updateTable("job").set({ failed_at: sql`now()`, locked_until: null, last_error: error.slice(0, 500) }).where("id", "=", job.id).execute();
     return;
@@ -58,7 +64,7 @@ export async function failJob(db: Db, job: Job, error: string, opts: { maxAttemp
   const delaySeconds = Math.min(600, 5 * 2 ** (job.attempts - 1));
   await db
     .updateTable("job")
-    .set({ run_at: sql`now() + make_interval(secs => ${delaySeconds})`, locked_until: null, last_error: error.slice(0, 500) })
+    .set({ run_at: new Date(opts.now.getTime() + delaySeconds * 1000), locked_until: null, last_error: error.slice(0, 500) })
     .where("id", "=", job.id)
     .execute();
 }

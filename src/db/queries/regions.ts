@@ -4,6 +4,7 @@ import {
   formatRegionLabel,
   parseRegionQuery,
   regionCodePath,
+  regionLevel,
   type RegionKind,
   type RegionLevel,
 } from "../../domain/region-names.js";
@@ -39,7 +40,7 @@ export interface RegionPage<T> {
 export interface SearchRegionsOptions {
   /** Only these levels (1 = province … 4 = village); all when omitted or empty. */
   levels?: readonly number[];
-  /** Only this region and what lies in it; null or omitted = whole country. */
+  /** Only this region and what lies in it; null or omitted = whole country; malformed = nothing. */
   within?: string | null;
   /** Page size, 1–100 (default 10). */
   limit?: number;
@@ -96,7 +97,8 @@ function all(items: RawBuilder<unknown>[]): RawBuilder<unknown> {
  * starts a word, then other substrings; within each, the typed type first, then shorter names,
  * then higher levels (a city before a village of the same name), then by code.
  *
- * A full scan of the 91,599 rows with LIKE; fast enough on both backends (see the tests).
+ * A full scan of the 91,599 rows with LIKE, no trigram index: about 25 ms on PGlite and 10 ms on
+ * PostgreSQL per search (a one-letter query, matching most rows, about 190 / 70 ms).
  */
 export async function searchRegions(
   db: Db,
@@ -105,7 +107,8 @@ export async function searchRegions(
 ): Promise<RegionPage<RegionHit>> {
   const parsed = parseRegionQuery(query.slice(0, MAX_QUERY_LENGTH));
   const words = parsed.words.slice(0, MAX_QUERY_WORDS);
-  if (words.length === 0) return { rows: [], total: 0 };
+  // A malformed area code matches nothing (and cannot smuggle LIKE wildcards in).
+  if (words.length === 0 || (opts.within && regionLevel(opts.within) === null)) return { rows: [], total: 0 };
   const limit = clampInt(opts.limit, 10, 1, 100);
   const offset = clampInt(opts.offset, 0, 0, Number.MAX_SAFE_INTEGER);
   // Normalised text is [a-z0-9 ] only, so it is safe inside LIKE patterns without escaping.

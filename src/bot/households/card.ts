@@ -1,0 +1,76 @@
+import { InlineKeyboard } from "grammy";
+import type { Household, User } from "../../db/schema.js";
+import { regionLabel } from "../../db/queries/regions.js";
+import { formatRefCode } from "../../domain/refcode.js";
+import { maskKk, maskNik } from "../../domain/mask.js";
+import { formatDateId } from "../../domain/dates.js";
+import { escapeHtml } from "../../lib/html.js";
+import type { BotContext } from "../context.js";
+
+/** A button on a household card. `data` must be ≤ 64 bytes and carry the household id. */
+export interface CardAction {
+  label: string;
+  data: string;
+}
+
+/**
+ * Features add their buttons to the household card here (report a visit, history, change
+ * status…). A provider returns nothing when the viewer may not use its actions; the handler
+ * behind each button must check access again (callback data can be forged).
+ */
+export type CardActionProvider = (ctx: BotContext, household: Household) => CardAction[] | Promise<CardAction[]>;
+export const CARD_ACTIONS: CardActionProvider[] = [];
+
+function dateLabel(ctx: BotContext, value: Date | string | null): string {
+  if (!value) return "–";
+  const iso = typeof value === "string" ? value.slice(0, 10) : value.toISOString().slice(0, 10);
+  return formatDateId(iso, ctx.locale);
+}
+
+/**
+ * The household card (masked): what volunteers and coordinators see when they open a
+ * household. Decrypts NIK and KK only to mask them. The caller has checked access.
+ */
+export async function renderHouseholdCard(ctx: BotContext, h: Household): Promise<{ text: string; reply_markup: InlineKeyboard }> {
+  const t = ctx.t;
+  const village = (await regionLabel(ctx.db, h.village_code)) ?? h.village_code;
+  const volunteer = h.volunteer_id
+    ? await ctx.db.selectFrom("users").select(["name"]).where("id", "=", h.volunteer_id).executeTakeFirst()
+    : undefined;
+  const nik = h.head_nik_enc ? maskNik(ctx.deps.pii.decrypt(h.head_nik_enc)) : "–";
+  const kk = h.kk_enc ? maskKk(ctx.deps.pii.decrypt(h.kk_enc)) : "–";
+  const list = (codes: string[], ns: string) => (codes.length === 0 ? "–" : codes.map((c) => t(`vocab.${ns}.${c}`)).join(", "));
+  const lines = [
+    t("card.title", { code: formatRefCode(h.ref_code), name: h.head_name }),
+    t("card.status", { status: t(`vocab.status.${h.status}`) }) + (h.status_reason ? ` — ${escapeHtml(h.status_reason)}` : ""),
+    t("card.nik_kk", { nik, kk }),
+    t("card.address", {
+      village,
+      rt: h.rt ?? "–",
+      rw: h.rw ?? "–",
+      address: h.address ?? "–",
+    }),
+    t("card.members", { count: h.member_count }),
+    t("card.ppks", { list: list(h.ppks, "ppks") }),
+    t("card.housing", { housing: h.housing ? t(`vocab.housing.${h.housing}`) : "–" }),
+    t("card.programmes", {
+      list: h.programmes.length === 0 ? t("vocab.programme.none") : list(h.programmes, "programme"),
+    }),
+    t("card.needs", { list: list(h.needs, "need") }),
+    t("card.volunteer", { name: volunteer?.name ?? "–" }),
+    t("card.dates", {
+      registered: dateLabel(ctx, h.created_at),
+      last: dateLabel(ctx, h.last_visit_at),
+      next: dateLabel(ctx, h.next_visit_date),
+    }),
+  ];
+  if (h.anonymized_at) lines.push(t("card.anonymized"));
+  const kb = new InlineKeyboard();
+  for (const provider of CARD_ACTIONS) {
+    for (const action of await provider(ctx, h)) kb.text(action.label, action.data).row();
+  }
+  return { text: lines.join("\n"), reply_markup: kb };
+}
+
+/** Who registered a household may see it; coordinators of the area too (see access.ts). */
+export type { User };

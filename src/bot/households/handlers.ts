@@ -1,0 +1,158 @@
+import { Composer, InlineKeyboard } from "grammy";
+import type { BotContext } from "../context.js";
+import { guardedCallback, guardedCommand } from "../commands/registry.js";
+import { canViewHousehold } from "../access.js";
+import { findVisibleHousehold, visibleTo } from "../../db/queries/households.js";
+import { audit } from "../../db/queries/audit.js";
+import { formatRefCode, normalizeRefCode } from "../../domain/refcode.js";
+import { normalizePersonName } from "../../domain/names.js";
+import { formatDateId } from "../../domain/dates.js";
+import { HOUSEHOLD_REGISTRATION } from "../../flows/household-registration.js";
+import { HOUSEHOLD_EDIT } from "../../flows/household-edit.js";
+import { CARD_ACTIONS, renderHouseholdCard } from "./card.js";
+import { defineJob } from "../jobs.js";
+import { SCHEDULE_TICKERS } from "../schedule.js";
+import { isLocale } from "../../i18n.js";
+
+export const householdHandlers = new Composer<BotContext>();
+
+const PAGE_SIZE = 8;
+
+/** The card's own action: edit (the assigned volunteer and the area's staff). */
+CARD_ACTIONS.push((ctx, h) =>
+  canViewHousehold(ctx.user, h) && !h.anonymized_at ? [{ label: ctx.t("keluarga.action_edit"), data: `hh:edit:${h.id}` }] : [],
+);
+
+guardedCommand(householdHandlers, "daftar", async (ctx) => {
+  await ctx.conversation.enter(HOUSEHOLD_REGISTRATION);
+});
+
+/** One page of the households this user may see, newest first, optionally filtered. */
+async function showList(ctx: BotContext, page: number, query: string, edit: boolean): Promise<void> {
+  const user = ctx.user!;
+  let q = ctx.db.selectFrom("households").where(visibleTo(user));
+  const code = query ? normalizeRefCode(query) : null;
+  if (query) {
+    const norm = normalizePersonName(query);
+    q = q.where((eb) =>
+      eb.or([
+        ...(code ? [eb("ref_code", "=", code)] : []),
+        eb("head_name_norm", "like", `%${norm.replace(/[%_]/g, "")}%`),
+      ]),
+    );
+  }
+  const total = Number((await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const p = Math.min(Math.max(0, page), pages - 1);
+  const rows = await q
+    .select(["id", "ref_code", "head_name", "status", "last_visit_at", "anonymized_at"])
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(PAGE_SIZE)
+    .offset(p * PAGE_SIZE)
+    .execute();
+  if (total === 0) {
+    const text = query ? ctx.t("keluarga.none_found", { query }) : ctx.t(ctx.user?.role === "volunteer" ? "keluarga.none_yet" : "keluarga.none_area");
+    if (edit) await ctx.editMessageText(text).catch(() => undefined);
+    else await ctx.reply(text);
+    return;
+  }
+  const lines = rows.map((r, i) =>
+    ctx.t("keluarga.item", {
+      n: p * PAGE_SIZE + i + 1,
+      code: formatRefCode(r.ref_code),
+      name: r.head_name,
+      status: ctx.t(`vocab.status.${r.status}`),
+      last: r.last_visit_at ? formatDateId(r.last_visit_at.toISOString().slice(0, 10), ctx.locale) : ctx.t("keluarga.never_visited"),
+    }),
+  );
+  const header = query ? ctx.t("keluarga.search_header", { query, total }) : ctx.t("keluarga.header", { total });
+  const kb = new InlineKeyboard();
+  rows.forEach((r, i) => {
+    kb.text(`${p * PAGE_SIZE + i + 1}. ${formatRefCode(r.ref_code)}`, `hh:open:${r.id}`);
+    if (i % 2 === 1) kb.row();
+  });
+  kb.row();
+  const q40 = Buffer.from(query, "utf8").subarray(0, 30).toString("utf8").replace(/:/g, " ");
+  if (p > 0) kb.text(ctx.t("common.prev_page"), `hh:list:${p - 1}:${q40}`);
+  if (p < pages - 1) kb.text(ctx.t("common.next_page"), `hh:list:${p + 1}:${q40}`);
+  kb.row().text(ctx.t("keluarga.search_button"), "hh:search");
+  const text = `${header}\n\n${lines.join("\n")}\n\n${ctx.t("common.page", { page: p + 1, pages })}`;
+  if (edit) await ctx.editMessageText(text, { reply_markup: kb }).catch(() => undefined);
+  else await ctx.reply(text, { reply_markup: kb });
+}
+
+guardedCommand(householdHandlers, "keluarga", async (ctx) => {
+  const query = typeof ctx.match === "string" ? ctx.match.trim().slice(0, 60) : "";
+  await showList(ctx, 0, query, false);
+});
+
+guardedCallback(householdHandlers, /^hh:list:(\d+):(.*)$/, "volunteer", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await showList(ctx, Number(ctx.match?.[1] ?? 0), ctx.match?.[2]?.trim() ?? "", true);
+});
+
+guardedCallback(householdHandlers, "hh:search", "volunteer", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await ctx.reply(ctx.t("keluarga.search_how"));
+});
+
+guardedCallback(householdHandlers, /^hh:open:(\d+)$/, "volunteer", async (ctx) => {
+  const household = await findVisibleHousehold(ctx.db, ctx.user!, Number(ctx.match?.[1]));
+  if (!household) {
+    await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
+    return;
+  }
+  await ctx.answerCallbackQuery();
+  await audit(ctx.db, { actorId: ctx.user!.id, action: "household.viewed", entity: "household", entityId: household.id });
+  const card = await renderHouseholdCard(ctx, household);
+  await ctx.reply(card.text, { reply_markup: card.reply_markup });
+});
+
+guardedCallback(householdHandlers, /^hh:edit:(\d+)$/, "volunteer", async (ctx) => {
+  const household = await findVisibleHousehold(ctx.db, ctx.user!, Number(ctx.match?.[1]));
+  if (!household || household.anonymized_at) {
+    await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
+    return;
+  }
+  await ctx.answerCallbackQuery();
+  await ctx.conversation.enter(HOUSEHOLD_EDIT, household.id);
+});
+
+/** Which command restarts a flow, for the expiry message. */
+const EXPIRY_MESSAGES: Record<string, string> = { [HOUSEHOLD_REGISTRATION]: "daftar.expired" };
+
+/**
+ * Drafts (unfinished conversations) untouched for DRAFT_EXPIRY_DAYS are deleted and the
+ * person is told. Runs hourly as a keyed job, so restarts and several processes are safe.
+ */
+defineJob("draft-expiry", async ({ deps, api, log }) => {
+  const cutoff = new Date(deps.now().getTime() - deps.config.DRAFT_EXPIRY_DAYS * 24 * 3600 * 1000);
+  const rows = await deps.db
+    .deleteFrom("conversation_state")
+    .where("updated_at", "<", cutoff)
+    .returning(["key", "state"])
+    .execute();
+  for (const row of rows) {
+    const chatId = Number(row.key.replace(/^conv:/, ""));
+    const ids = Object.keys(((row.state as { state?: Record<string, unknown> })?.state ?? {}) as Record<string, unknown>);
+    const key = ids.map((id) => EXPIRY_MESSAGES[id]).find(Boolean);
+    if (!key || !Number.isSafeInteger(chatId)) continue;
+    const user = await deps.db.selectFrom("users").select("locale").where("telegram_id", "=", chatId).executeTakeFirst();
+    const t = deps.i18n.t(user && isLocale(user.locale) ? user.locale : deps.i18n.defaultLocale);
+    try {
+      await api.sendMessage(chatId, t(key, { days: deps.config.DRAFT_EXPIRY_DAYS }), { parse_mode: "HTML" });
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "could not tell about an expired draft");
+    }
+  }
+  if (rows.length > 0) log.info({ expired: rows.length }, "expired drafts removed");
+});
+
+let lastExpiryHour = "";
+SCHEDULE_TICKERS.push(async (deps) => {
+  const hour = deps.now().toISOString().slice(0, 13);
+  if (hour === lastExpiryHour) return;
+  await deps.jobs.enqueue(deps.db, "draft-expiry", {}, { key: `draft-expiry:${hour}` });
+  lastExpiryHour = hour;
+});

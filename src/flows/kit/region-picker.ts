@@ -1,0 +1,310 @@
+/**
+ * A reusable step for conversations: choose a region (a village, or a coordinator's area)
+ * from the official Kemendagri list, by typing its name or by browsing.
+ *
+ *   const picked = await pickRegion(conversation, ctx, {
+ *     level: 4,                          // a village; or "coordinator-area" (regency, district or village)
+ *     within: "32.02",                   // only inside this area (null/omitted: whole country)
+ *     defaultCode: volunteer.area_code,  // offered first as "📍 Pakai <label>"
+ *     prompt: ctx.t("household.ask_village"),
+ *   });
+ *   if (picked.kind === "back") ...;     // the user tapped "Kembali"
+ *   picked.value;                        // "32.02.11.2006"
+ *   picked.label;                        // "Desa Warnajati — Kec. Cibadak, Kab. Sukabumi"
+ *   picked.ctx;                          // the context of the answer: reply with it
+ *
+ * What the user can do:
+ * - type a name (forgiving: case, punctuation, apostrophes, type words such as "kec"/"desa"
+ *   and partial words do not matter): results come as buttons whose labels name the parents,
+ *   so that places with the same name can be told apart; ⬅️/➡️ page through them; regencies
+ *   and districts among the results (📂) open to browse inside them; "🔎 Cari lagi";
+ * - tap "📋 Pilih dari daftar": province → regency → district → village, 8 per page, with
+ *   "⬆️ Naik satu tingkat"; in "coordinator-area" mode "✅ Pilih seluruh …" chooses the
+ *   regency or district shown;
+ * - tap "📍 Pakai …" (when `defaultCode` is a valid choice) or "⬅️ Kembali".
+ *
+ * Only regions inside `within` are shown or accepted; a forged or stale button is refused.
+ * When `within` is itself a village and a village is asked for, it is returned at once.
+ * Callback data: "f:rg:<code>" choose, "f:ro:<code>" open, "f:rp:<offset>" page, "f:ru" up,
+ * "f:rb" browse, "f:rs" search again, "f:rd" default, "f:rh" choose the region shown (≤ 20 bytes).
+ *
+ * Replay-safe: every database read goes through `withDb` and returns plain JSON.
+ *
+ * @module
+ */
+import { GrammyError, InlineKeyboard } from "grammy";
+import { getRegionPath, listChildren, searchRegions } from "../../db/queries/regions.js";
+import { formatRegionLabel, isWithinArea, normalizeRegionText, parentCode, regionLevel } from "../../domain/region-names.js";
+import { BACK, ask, flowData, textOf, withDb, type Parsed } from "./ask.js";
+import type { Convo, FlowContext } from "./types.js";
+
+/** What to choose: a village (level 4), or a coordinator's area (a regency, district or village). */
+export type PickLevel = 4 | "coordinator-area";
+
+export interface PickRegionOptions {
+  level: PickLevel;
+  /** Only regions inside this area (and the area itself) — null or omitted: the whole country. */
+  within?: string | null;
+  /** `within` itself may not be chosen (e.g. a coordinator inviting coordinators below them). */
+  strictlyInside?: boolean;
+  /** Offered first as "📍 Pakai <label>" when it is a valid choice. */
+  defaultCode?: string | null;
+  /** The question, already translated (HTML), shown above the typing hint. */
+  prompt: string;
+  /** Show "⬅️ Kembali" (default true). */
+  back?: boolean;
+}
+
+export type PickResult =
+  | { kind: "value"; value: string; label: string; ctx: FlowContext }
+  | { kind: "back"; ctx: FlowContext };
+
+/** Regions per page. */
+export const PICKER_PAGE_SIZE = 8;
+
+const D = {
+  choose: "f:rg:",
+  open: "f:ro:",
+  page: "f:rp:",
+  up: "f:ru",
+  browse: "f:rb",
+  search: "f:rs",
+  useDefault: "f:rd",
+  here: "f:rh",
+} as const;
+
+type Screen =
+  | { kind: "start" }
+  | { kind: "results"; query: string; offset: number }
+  | { kind: "browse"; parent: string | null; offset: number };
+
+interface Item {
+  code: string;
+  /** Button text. */
+  text: string;
+  /** Label returned when chosen. */
+  label: string;
+  open: boolean;
+}
+
+interface View {
+  text: string;
+  keyboard: InlineKeyboard;
+  /** Callback data accepted on this screen, with what it leads to. */
+  items: Record<string, Item>;
+  /** Browse screens: the region shown (for "up" and "choose here"). */
+  parent?: { code: string; label: string } | null;
+  offset: number;
+  total: number;
+}
+
+type Action = { type: "search"; query: string } | { type: "tap"; data: string };
+
+function pages(total: number): number {
+  return Math.max(1, Math.ceil(total / PICKER_PAGE_SIZE));
+}
+
+function isNotModified(err: unknown): boolean {
+  return err instanceof GrammyError && err.error_code === 400 && /not modified/i.test(err.description);
+}
+
+/** Edits the message that was tapped, or sends a new one (after typed text or when editing fails). */
+async function show(via: FlowContext, edit: boolean, text: string, keyboard?: InlineKeyboard): Promise<void> {
+  const markup = keyboard ? { reply_markup: keyboard } : {};
+  if (edit && via.callbackQuery?.message) {
+    try {
+      await via.editMessageText(text, markup);
+      return;
+    } catch (err) {
+      if (isNotModified(err)) return;
+      if (!(err instanceof GrammyError)) throw err;
+    }
+  }
+  await via.reply(text, markup);
+}
+
+/**
+ * Asks the user to choose a region. See the module documentation for the behaviour; returns
+ * the code and its label, or `{ kind: "back" }`.
+ */
+export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: PickRegionOptions): Promise<PickResult> {
+  const within = opts.within ?? null;
+  const targetLevels = opts.level === 4 ? [4] : [2, 3, 4];
+  const showBack = opts.back ?? true;
+  const t = ctx.t;
+
+  const selectable = (code: string): boolean => {
+    const level = regionLevel(code);
+    return (
+      level !== null &&
+      targetLevels.includes(level) &&
+      isWithinArea(code, within) &&
+      !(opts.strictlyInside === true && code === within)
+    );
+  };
+  const openable = (code: string): boolean => {
+    const level = regionLevel(code);
+    return level !== null && level < 4 && isWithinArea(code, within);
+  };
+
+  // A village asked for inside a village: nothing to choose.
+  if (within !== null && regionLevel(within) === 4 && selectable(within)) {
+    const path = await withDb(conversation, (db) => getRegionPath(db, within));
+    if (path.length > 0) return { kind: "value", value: within, label: formatRegionLabel(path), ctx };
+  }
+
+  const backRow = (kb: InlineKeyboard) => {
+    if (showBack) kb.row().text(t("common.back"), BACK);
+  };
+  const pager = (kb: InlineKeyboard, offset: number, total: number) => {
+    const prev = offset > 0;
+    const next = offset + PICKER_PAGE_SIZE < total;
+    if (!prev && !next) return;
+    kb.row();
+    if (prev) kb.text(t("common.prev_page"), `${D.page}${Math.max(0, offset - PICKER_PAGE_SIZE)}`);
+    if (next) kb.text(t("common.next_page"), `${D.page}${offset + PICKER_PAGE_SIZE}`);
+  };
+  const typingHint = opts.level === 4 ? t("picker.type_hint_village") : t("picker.type_hint_area");
+
+  async function build(screen: Screen): Promise<View> {
+    const items: Record<string, Item> = {};
+    const kb = new InlineKeyboard();
+    const addItem = (item: Item) => {
+      const data = `${item.open ? D.open : D.choose}${item.code}`;
+      items[data] = item;
+      kb.text(item.open ? `📂 ${item.text}` : item.text, data).row();
+    };
+    const navItem = (data: string, text: string, extra: Partial<Item> = {}) => {
+      items[data] = { code: "", text, label: "", open: false, ...extra };
+      return data;
+    };
+
+    if (screen.kind === "start") {
+      const def = opts.defaultCode && selectable(opts.defaultCode) ? opts.defaultCode : null;
+      const defPath = def ? await withDb(conversation, (db) => getRegionPath(db, def)) : [];
+      if (def && defPath.length > 0) {
+        const label = formatRegionLabel(defPath);
+        items[D.useDefault] = { code: def, text: label, label, open: false };
+        kb.text(t("picker.use_default", { label }), D.useDefault).row();
+      }
+      kb.text(t("picker.browse"), navItem(D.browse, ""));
+      backRow(kb);
+      return { text: `${opts.prompt}\n\n${typingHint}`, keyboard: kb, items, offset: 0, total: 0 };
+    }
+
+    if (screen.kind === "results") {
+      const found = await withDb(conversation, async (db) => {
+        const page = await searchRegions(db, screen.query, {
+          levels: [2, 3, 4],
+          within,
+          limit: PICKER_PAGE_SIZE,
+          offset: screen.offset,
+        });
+        return { total: page.total, hits: page.rows.map((r) => ({ code: r.code, label: r.label })) };
+      });
+      for (const hit of found.hits) {
+        if (selectable(hit.code)) addItem({ code: hit.code, text: hit.label, label: hit.label, open: false });
+        else if (openable(hit.code)) addItem({ code: hit.code, text: hit.label, label: hit.label, open: true });
+      }
+      for (let o = 0; o < found.total; o += PICKER_PAGE_SIZE) navItem(`${D.page}${o}`, "");
+      pager(kb, screen.offset, found.total);
+      kb.row().text(t("picker.search_again"), navItem(D.search, "")).text(t("picker.browse"), navItem(D.browse, ""));
+      backRow(kb);
+      const text =
+        found.total === 0
+          ? t("picker.no_results", { query: screen.query })
+          : t("picker.results", {
+              query: screen.query,
+              total: found.total,
+              page: Math.floor(screen.offset / PICKER_PAGE_SIZE) + 1,
+              pages: pages(found.total),
+            });
+      return { text, keyboard: kb, items, offset: screen.offset, total: found.total };
+    }
+
+    // Browse the children of `parent` (null: the provinces).
+    const data = await withDb(conversation, async (db) => {
+      const path = screen.parent === null ? [] : await getRegionPath(db, screen.parent);
+      const page = await listChildren(db, screen.parent, { limit: PICKER_PAGE_SIZE, offset: screen.offset });
+      return {
+        parentLabel: path.length > 0 ? formatRegionLabel(path) : null,
+        parentName: path.at(-1)?.display_name ?? null,
+        total: page.total,
+        children: page.rows.map((r) => ({ code: r.code, name: r.display_name, label: formatRegionLabel([...path, r]) })),
+      };
+    });
+    const parent = screen.parent === null || data.parentLabel === null ? null : { code: screen.parent, label: data.parentLabel };
+    if (parent && selectable(parent.code)) {
+      kb.text(t("picker.choose_whole", { name: data.parentName ?? "" }), navItem(D.here, "", { code: parent.code, label: parent.label })).row();
+    }
+    for (const child of data.children) {
+      if (selectable(child.code) && regionLevel(child.code) === 4) addItem({ code: child.code, text: child.name, label: child.label, open: false });
+      else if (openable(child.code)) addItem({ code: child.code, text: child.name, label: child.label, open: true });
+      else if (selectable(child.code)) addItem({ code: child.code, text: child.name, label: child.label, open: false });
+    }
+    for (let o = 0; o < data.total; o += PICKER_PAGE_SIZE) navItem(`${D.page}${o}`, "");
+    pager(kb, screen.offset, data.total);
+    kb.row();
+    if (screen.parent !== null && screen.parent !== within) kb.text(t("picker.up"), navItem(D.up, ""));
+    kb.text(t("picker.search_again"), navItem(D.search, ""));
+    backRow(kb);
+    const childLevel = screen.parent === null ? 1 : (regionLevel(screen.parent) ?? 0) + 1;
+    const what = t(`picker.level_${childLevel}`);
+    const pageLine = t("picker.page", { page: Math.floor(screen.offset / PICKER_PAGE_SIZE) + 1, pages: pages(data.total) });
+    const text =
+      parent === null
+        ? `${opts.prompt}\n\n${t("picker.browse_top", { what })} ${pageLine}`
+        : `${opts.prompt}\n\n${t("picker.browse_in", { place: parent.label, what })} ${pageLine}`;
+    return { text, keyboard: kb, items, parent, offset: screen.offset, total: data.total };
+  }
+
+  const parse = (view: View) => (c: FlowContext): Parsed<Action> | undefined => {
+    const data = flowData(c);
+    if (data !== undefined) return data in view.items ? { ok: true, value: { type: "tap", data } } : undefined;
+    const text = textOf(c);
+    if (text === undefined) return undefined;
+    if (normalizeRegionText(text).replace(/ /g, "").length < 2) return { ok: false, error: c.t("picker.too_short") };
+    return { ok: true, value: { type: "search", query: text.slice(0, 100) } };
+  };
+
+  let screen: Screen = { kind: "start" };
+  let via: FlowContext = ctx;
+  let edit = false;
+  for (;;) {
+    const view = await build(screen);
+    const answer = await ask(conversation, {
+      question: () => show(via, edit, view.text, view.keyboard),
+      parse: parse(view),
+      hintKey: "picker.hint",
+    });
+    if (answer.kind === "back") return { kind: "back", ctx: answer.ctx };
+    via = answer.ctx;
+    const action = answer.value;
+    if (action.type === "search") {
+      screen = { kind: "results", query: action.query, offset: 0 };
+      edit = false;
+      continue;
+    }
+    edit = true;
+    const data = action.data;
+    const item = view.items[data];
+    if (data.startsWith(D.choose) || data === D.useDefault || data === D.here) {
+      if (!item || !selectable(item.code)) continue;
+      await show(via, true, t("picker.chosen", { label: item.label }));
+      return { kind: "value", value: item.code, label: item.label, ctx: via };
+    }
+    if (data.startsWith(D.open) && item) {
+      screen = { kind: "browse", parent: item.code, offset: 0 };
+    } else if (data.startsWith(D.page)) {
+      const offset = Number(data.slice(D.page.length));
+      if (screen.kind !== "start") screen = { ...screen, offset };
+    } else if (data === D.up && screen.kind === "browse" && screen.parent !== null) {
+      const up = parentCode(screen.parent);
+      screen = { kind: "browse", parent: up !== null && isWithinArea(up, within) ? up : within, offset: 0 };
+    } else if (data === D.browse) {
+      screen = { kind: "browse", parent: within, offset: 0 };
+    } else if (data === D.search) {
+      screen = { kind: "start" };
+    }
+  }
+}

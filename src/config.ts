@@ -133,6 +133,8 @@ const configSchema = z
     ALERT_ESCALATE_MINUTES: intFromEnv(60, 1, 10_080),
     OVERDUE_DAYS: intFromEnv(14, 1, 365),
     BROADCAST_RATE: intFromEnv(25, 1, 30),
+    /** Exported files larger than this are split into numbered parts (Telegram bots may upload 50 MB). */
+    EXPORT_SPLIT_BYTES: intFromEnv(48_000_000, 10_000, 50_000_000),
     DRAFT_EXPIRY_DAYS: intFromEnv(7, 1, 90),
   })
   .superRefine((c, ctx) => {

@@ -10,7 +10,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && DB_DOWN_CODES.has(code)) return true;
     const message = e instanceof Error ? e.message : "";
-    if (/Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|PGlite is closed/i.test(message)) {
+    if (/Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|PGlite is closed|driver has already been destroyed/i.test(message)) {
       return true;
     }
     e = (e as { cause?: unknown }).cause ?? (e instanceof BotError ? e.error : undefined);
@@ -38,7 +38,7 @@ export function createErrorHandler(): ErrorHandler<BotContext> {
     const err = botError.error;
     const dbDown = isDatabaseUnavailable(err);
     const log = ctx.log ?? ctx.deps.logger;
-    log.error({ update_id: ctx.update.update_id, err: describeError(err), dbDown }, "update failed");
+    log.error({ error: describeError(err), dbDown }, "update failed");
     const chatId = ctx.chatId;
     if (chatId === undefined) return;
     const t = ctx.t ?? ctx.deps.i18n.t(ctx.deps.i18n.defaultLocale);
@@ -51,14 +51,14 @@ export function createErrorHandler(): ErrorHandler<BotContext> {
           .executeTakeFirst();
         if (Number(removed.numDeletedRows) > 0) key = "errors.flow_reset";
       } catch (resetErr) {
-        log.error({ err: describeError(resetErr) }, "could not reset the conversation after an error");
+        log.error({ error: describeError(resetErr) }, "could not reset the conversation after an error");
       }
     }
     try {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
       await ctx.api.sendMessage(chatId, t(key), { parse_mode: "HTML" });
     } catch (replyErr) {
-      log.warn({ err: describeError(replyErr) }, "could not tell the user about the error");
+      log.warn({ error: describeError(replyErr) }, "could not tell the user about the error");
     }
   };
 }

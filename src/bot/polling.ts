@@ -19,7 +19,7 @@ export async function startPolling(bot: Bot<BotContext>, logger: Logger): Promis
       silent: true,
     },
   });
-  logger.info({ username: bot.botInfo.username }, "long polling started");
+  logger.info({ bot: bot.botInfo.username }, "long polling started");
   return {
     handle,
     async stop() {

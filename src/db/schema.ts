@@ -345,6 +345,55 @@ export interface ReminderLogTable {
   delivered: Generated<boolean>;
 }
 
+export type BroadcastAudience = "area" | "region" | "coordinators" | "pending";
+export type BroadcastStatus = "draft" | "sending" | "done" | "cancelled";
+export type DeliveryStatus = "pending" | "sending" | "sent" | "failed" | "unreachable";
+
+/** A coordinator's broadcast (/siaran). */
+export interface BroadcastsTable {
+  id: Generated<number>;
+  created_by: number | null;
+  area_code: string | null;
+  audience_kind: BroadcastAudience;
+  audience_code: string | null;
+  /** Telegram HTML; the caption when there is media. */
+  text_html: string;
+  media_kind: "photo" | "document" | null;
+  media_file_id: string | null;
+  status: ColumnType<BroadcastStatus, BroadcastStatus | undefined, BroadcastStatus>;
+  total: Generated<number>;
+  sent_count: Generated<number>;
+  failed_count: Generated<number>;
+  unreachable_count: Generated<number>;
+  progress_chat_id: number | null;
+  progress_message_id: number | null;
+  created_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+/** One recipient of a broadcast: the delivery queue (claimed with SKIP LOCKED and a lease). */
+export interface BroadcastDeliveriesTable {
+  id: Generated<number>;
+  broadcast_id: number;
+  user_id: number;
+  chat_id: number;
+  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  claimed_by: string | null;
+  lease_until: Timestamp | null;
+  sent_at: Timestamp | null;
+  message_id: number | null;
+  error: string | null;
+}
+
+/** The lease that makes one process at a time send broadcasts (the rate limit is global). */
+export interface BroadcastSenderLeaseTable {
+  name: string;
+  holder: string | null;
+  lease_until: Timestamp | null;
+}
+
 /** Every table, for Kysely. Feature migrations add their tables here. */
 export interface Database {
   users: UsersTable;
@@ -372,6 +421,9 @@ export interface Database {
   alerts: AlertsTable;
   alert_groups: AlertGroupsTable;
   reminder_log: ReminderLogTable;
+  broadcasts: BroadcastsTable;
+  broadcast_deliveries: BroadcastDeliveriesTable;
+  broadcast_sender_lease: BroadcastSenderLeaseTable;
 }
 
 export type Household = Selectable<HouseholdsTable>;

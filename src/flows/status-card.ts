@@ -16,6 +16,8 @@ export const BS = {
   retry: "bs:retry",
   sub: (id: number) => `bs:sub:${id}`,
   unsub: (id: number) => `bs:unsub:${id}`,
+  /** "Berhenti" under a notification (no session needed: it only removes the chat's own subscription). */
+  stop: (id: number) => `bs:stop:${id}`,
   data: (id: number) => `bs:data:${id}`,
   fix: (id: number) => `bs:fix:${id}`,
   del: (id: number) => `bs:del:${id}`,

@@ -13,6 +13,9 @@ const known = () => allCommandNames();
 
 fallbackHandlers.on("callback_query", async (ctx) => {
   await ctx.answerCallbackQuery({ text: ctx.t("common.button_expired").slice(0, 200) });
+  if (ctx.staleFlow && ctx.chat?.type === "private") {
+    await ctx.reply(ctx.t("errors.flow_outdated"), { reply_markup: { remove_keyboard: true } });
+  }
 });
 
 fallbackHandlers.chatType("private").on("message", async (ctx) => {

@@ -22,8 +22,17 @@ export const COMMANDS: CommandSpec[] = [
   { command: "bantuan", aliases: ["help"], access: "anyone", descKey: "commands.bantuan" },
   { command: "bahasa", aliases: ["language"], access: "anyone", descKey: "commands.bahasa" },
   { command: "batal", aliases: ["cancel"], access: "anyone", descKey: "commands.batal" },
+  { command: "status", aliases: ["check"], access: "anyone", descKey: "beneficiary.cmd_status" },
+  { command: "status_saya", aliases: ["my_status"], access: "anyone", descKey: "commands.status_saya" },
   { command: "daftar", aliases: ["register"], access: "volunteer", descKey: "commands.daftar" },
   { command: "keluarga", aliases: ["households"], access: "volunteer", descKey: "commands.keluarga" },
+  { command: "kunjungan", aliases: ["visit"], access: "volunteer", descKey: "visit.cmd_kunjungan" },
+  { command: "profil", aliases: ["profile"], access: "volunteer", descKey: "commands.profil" },
+  { command: "undang", aliases: ["invite"], access: "staff", descKey: "commands.undang" },
+  { command: "permintaan", aliases: ["requests"], access: "staff", descKey: "dsr.cmd_permintaan" },
+  { command: "peringatan", aliases: ["alerts"], access: "staff", descKey: "alert.cmd_peringatan" },
+  { command: "hubungkan_grup", aliases: ["link_group"], access: "staff", descKey: "alert.cmd_hubungkan_grup", menu: false },
+  { command: "putuskan_grup", aliases: ["unlink_group"], access: "staff", descKey: "alert.cmd_putuskan_grup", menu: false },
 ];
 
 /** The name shown to a user: English users see the English alias where there is one. */

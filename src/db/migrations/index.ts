@@ -7,6 +7,7 @@ import * as m0005 from "./2026_11_28_0005_notices.js";
 import * as m0006 from "./2026_11_28_0006_onboarding.js";
 import * as m0007 from "./2026_11_28_0007_visits.js";
 import * as m0008 from "./2026_11_28_0008_beneficiary.js";
+import * as m0009 from "./2026_11_28_0009_coordinator.js";
 
 /**
  * Every migration, by name. Names sort in the order they run; never rename or remove one
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_28_0006_onboarding": m0006,
   "2026_11_28_0007_visits": m0007,
   "2026_11_28_0008_beneficiary": m0008,
+  "2026_11_28_0009_coordinator": m0009,
 };

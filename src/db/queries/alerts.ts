@@ -1,8 +1,39 @@
 import type { Selectable } from "kysely";
 import type { AlertsTable, Db, User } from "../schema.js";
 import { ancestorCodes } from "./users.js";
+import { enqueueJob } from "./jobs.js";
 
 export type Alert = Selectable<AlertsTable>;
+
+/** Job names of the alert pipeline (handlers live in src/bot/visits/alerts.ts). */
+export const ALERT_JOBS = {
+  /** Sends a new alert to the area's coordinators (or admins) and linked groups. */
+  fanout: "alert-fanout",
+  /** Edits every alert message after an acknowledgement or resolution and tells the volunteer. */
+  notify: "alert-notify",
+  /** Sends an unacknowledged alert again and escalates it to admins. */
+  escalate: "alert-escalate",
+} as const;
+
+/**
+ * Enqueued in the transaction that saves the darurat visit: the alert goes out as soon as the
+ * visit is committed, and its escalation is scheduled `escalateMinutes` later (the escalation
+ * job does nothing once someone has acknowledged it). Times follow the app's clock.
+ */
+export async function enqueueAlertJobs(db: Db, alertId: number, opts: { now: Date; escalateMinutes: number }): Promise<void> {
+  await enqueueJob(db, ALERT_JOBS.fanout, { alertId }, { key: `alert-fanout:${alertId}`, now: opts.now });
+  await enqueueJob(
+    db,
+    ALERT_JOBS.escalate,
+    { alertId },
+    { key: `alert-escalate:${alertId}`, runAt: new Date(opts.now.getTime() + opts.escalateMinutes * 60_000) },
+  );
+}
+
+/** Enqueued in the transaction that acknowledges or resolves an alert. */
+export async function enqueueAlertNotify(db: Db, alertId: number, event: "ack" | "resolve", now: Date): Promise<void> {
+  await enqueueJob(db, ALERT_JOBS.notify, { alertId, event }, { key: `alert-${event}:${alertId}`, now });
+}
 
 export async function createAlert(db: Db, a: { visitId: number; householdId: number; areaCode: string; now: Date }): Promise<number> {
   const row = await db
@@ -59,20 +90,6 @@ export async function markAlertEscalated(db: Db, id: number, now: Date): Promise
     .where("escalated_at", "is", null)
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
-}
-
-/** Open alerts created at or before `deadline` that were not escalated yet. */
-export async function alertsToEscalate(db: Db, deadline: Date): Promise<number[]> {
-  const rows = await db
-    .selectFrom("alerts")
-    .select("id")
-    .where("status", "=", "open")
-    .where("escalated_at", "is", null)
-    .where("created_at", "<=", deadline)
-    .orderBy("id")
-    .limit(100)
-    .execute();
-  return rows.map((r) => r.id);
 }
 
 /** Everything an alert message shows. */

@@ -35,8 +35,9 @@ export type Invite = Selectable<InvitesTable>;
 /** The topic of the staff messages about one application (see bot/notices.ts). */
 export const approvalTopic = (applicationId: number) => `approval:${applicationId}`;
 
-async function notify(db: Db, applicationId: number, event: ApplicationEvent): Promise<void> {
-  await enqueueJob(db, ONBOARDING_JOBS.notify, { applicationId, event });
+/** Enqueues the staff/volunteer messages about an application, due at the app's `now`. */
+async function notify(db: Db, applicationId: number, event: ApplicationEvent, now: Date): Promise<void> {
+  await enqueueJob(db, ONBOARDING_JOBS.notify, { applicationId, event }, { now });
 }
 
 /** The user's row, locked for the rest of the transaction (serialises a user's own changes). */
@@ -72,6 +73,7 @@ async function closePending(
   db: Db,
   userId: number,
   status: "superseded" | "withdrawn",
+  now: Date,
   kind?: Application["kind"],
 ): Promise<void> {
   let q = db
@@ -81,7 +83,7 @@ async function closePending(
     .where("status", "=", "pending");
   if (kind) q = q.where("kind", "=", kind);
   const closed = await q.returning("id").execute();
-  for (const row of closed) await notify(db, row.id, "closed");
+  for (const row of closed) await notify(db, row.id, "closed", now);
 }
 
 export interface RegistrationDraft {
@@ -100,7 +102,7 @@ export type SubmitResult =
  * to decide: the user becomes a `pending` volunteer. A pending volunteer who submits again
  * replaces their open application; a rejected one applies anew.
  */
-export async function submitRegistration(db: Db, userId: number, draft: RegistrationDraft): Promise<SubmitResult> {
+export async function submitRegistration(db: Db, userId: number, draft: RegistrationDraft, now: Date): Promise<SubmitResult> {
   const user = await lockUser(db, userId);
   if (!user) return { ok: false, reason: "unknown_user" };
   const block = applyBlock(user);
@@ -112,7 +114,7 @@ export async function submitRegistration(db: Db, userId: number, draft: Registra
     .where("user_id", "=", userId)
     .where("status", "=", "pending")
     .executeTakeFirst();
-  await closePending(db, userId, "superseded");
+  await closePending(db, userId, "superseded", now);
   await db
     .updateTable("users")
     .set({
@@ -140,7 +142,7 @@ export async function submitRegistration(db: Db, userId: number, draft: Registra
     entityId: userId,
     details: { applicationId: app.id, area: draft.villageCode, resubmitted: open !== undefined },
   });
-  await notify(db, app.id, "requested");
+  await notify(db, app.id, "requested", now);
   return { ok: true, applicationId: app.id, resubmitted: open !== undefined };
 }
 
@@ -152,12 +154,12 @@ export type AreaChangeResult =
  * An active volunteer asks to move to another village. They keep working in their current
  * village until a coordinator of the new one approves.
  */
-export async function requestAreaChange(db: Db, userId: number, villageCode: string): Promise<AreaChangeResult> {
+export async function requestAreaChange(db: Db, userId: number, villageCode: string, now: Date): Promise<AreaChangeResult> {
   const user = await lockUser(db, userId);
   if (!user || user.role !== "volunteer" || user.status !== "active") return { ok: false, reason: "not_active_volunteer" };
   if (user.area_code === villageCode) return { ok: false, reason: "same_village" };
   if (!(await isVillage(db, villageCode))) return { ok: false, reason: "bad_village" };
-  await closePending(db, userId, "superseded", "area_change");
+  await closePending(db, userId, "superseded", now, "area_change");
   const app = await db
     .insertInto("volunteer_applications")
     .values({ user_id: userId, kind: "area_change", area_code: villageCode, previous_area_code: user.area_code })
@@ -170,7 +172,7 @@ export async function requestAreaChange(db: Db, userId: number, villageCode: str
     entityId: userId,
     details: { applicationId: app.id, from: user.area_code, to: villageCode },
   });
-  await notify(db, app.id, "requested");
+  await notify(db, app.id, "requested", now);
   return { ok: true, applicationId: app.id };
 }
 
@@ -246,7 +248,7 @@ export async function decideApplication(
     entityId: decided.user_id,
     details: { applicationId: decided.id, kind: decided.kind, area: decided.area_code },
   });
-  await notify(db, decided.id, "decided");
+  await notify(db, decided.id, "decided", opts.now);
   return { kind: "done", application: decided };
 }
 
@@ -451,7 +453,7 @@ export async function joinWithInvite(
     .values({ invite_id: invite.id, user_id: user.id })
     .onConflict((oc) => oc.columns(["invite_id", "user_id"]).doNothing())
     .execute();
-  await closePending(db, user.id, "withdrawn");
+  await closePending(db, user.id, "withdrawn", opts.now);
   await db
     .updateTable("users")
     .set({
@@ -483,6 +485,6 @@ export async function joinWithInvite(
       details: { from: user.role, to: invite.role, area, inviteId: invite.id },
     });
   }
-  await enqueueJob(db, ONBOARDING_JOBS.joined, { userId: user.id, inviteId: invite.id });
+  await enqueueJob(db, ONBOARDING_JOBS.joined, { userId: user.id, inviteId: invite.id }, { now: opts.now });
   return { ok: true, role: invite.role, areaCode: area };
 }

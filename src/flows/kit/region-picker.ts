@@ -297,7 +297,9 @@ export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: Pi
       screen = { kind: "browse", parent: item.code, offset: 0 };
     } else if (data.startsWith(D.page)) {
       const offset = Number(data.slice(D.page.length));
-      if (screen.kind !== "start") screen = { ...screen, offset };
+      const current = screen as Screen;
+      if (current.kind === "results") screen = { kind: "results", query: current.query, offset };
+      else if (current.kind === "browse") screen = { kind: "browse", parent: current.parent, offset };
     } else if (data === D.up && screen.kind === "browse" && screen.parent !== null) {
       const up = parentCode(screen.parent);
       screen = { kind: "browse", parent: up !== null && isWithinArea(up, within) ? up : within, offset: 0 };

@@ -78,8 +78,8 @@ export async function inviteFlow(conversation: Convo, ctx: FlowContext, args?: I
     if (step === "uses" || step === "days") {
       const options =
         step === "uses"
-          ? INVITE_MAX_USES.map((n) => ({ label: t("invite.uses_option", { count: n }), data: `f:iu:${n}` }))
-          : INVITE_DAYS.map((n) => ({ label: t("invite.days_option", { count: n }), data: `f:id:${n}` }));
+          ? INVITE_MAX_USES.map((n) => ({ label: t(`invite.uses_${n}`), data: `f:iu:${n}` }))
+          : INVITE_DAYS.map((n) => ({ label: t(`invite.days_${n}`), data: `f:id:${n}` }));
       const valid = new Set(options.map((o) => o.data));
       const question = step === "uses" ? t("invite.ask_uses") : t("invite.ask_days");
       const via = cur;
@@ -111,8 +111,8 @@ export async function inviteFlow(conversation: Convo, ctx: FlowContext, args?: I
     const summary = t("invite.summary", {
       role: roleName,
       area: area?.label ?? "",
-      uses: t("invite.uses_option", { count: uses ?? 1 }),
-      days: t("invite.days_option", { count: days ?? 1 }),
+      uses: t(`invite.uses_${uses ?? 1}`),
+      days: t(`invite.days_${days ?? 1}`),
     });
     const a = await ask(conversation, {
       question: () =>
@@ -163,7 +163,7 @@ export async function inviteFlow(conversation: Convo, ctx: FlowContext, args?: I
         role: roleName,
         area: chosen.label,
         link: created.link,
-        uses: t("invite.uses_option", { count: maxUses }),
+        uses: t(`invite.uses_${maxUses}`),
         until: created.until,
       }),
       { link_preview_options: { is_disabled: true } },

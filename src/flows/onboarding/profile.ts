@@ -84,9 +84,9 @@ export async function profileFlow(conversation: Convo, ctx: FlowContext, args?: 
     return;
   }
   const village = picked.value;
-  const result = await withDb(conversation, async (db, _deps, octx) => {
+  const result = await withDb(conversation, async (db, deps, octx) => {
     if (!octx.user) return { ok: false as const, reason: "not_active_volunteer" };
-    const r = await requestAreaChange(db, octx.user.id, village);
+    const r = await requestAreaChange(db, octx.user.id, village, deps.now());
     return r.ok ? { ok: true as const } : { ok: false as const, reason: r.reason };
   });
   await confirm.ctx.reply(result.ok ? t("profile.move_requested", { to: picked.label }) : t(`profile.move_${result.reason}`));

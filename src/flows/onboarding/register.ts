@@ -252,9 +252,9 @@ export async function registerFlow(conversation: Convo, ctx: FlowContext, args?:
     }
 
     const village = draft.village ?? "";
-    const submitted = await withDb(conversation, async (db, _deps, octx) => {
+    const submitted = await withDb(conversation, async (db, deps, octx) => {
       if (!octx.user) return { ok: false as const, reason: "unknown_user" };
-      const r = await submitRegistration(db, octx.user.id, { name, phone, villageCode: village });
+      const r = await submitRegistration(db, octx.user.id, { name, phone, villageCode: village }, deps.now());
       return r.ok ? { ok: true as const, resubmitted: r.resubmitted } : { ok: false as const, reason: r.reason };
     });
     if (!submitted.ok) {

@@ -1,0 +1,296 @@
+import { Composer, GrammyError, InlineKeyboard } from "grammy";
+import type { BotContext } from "../context.js";
+import { guardedCallback, guardedCommand } from "../commands/registry.js";
+import type { Household } from "../../db/schema.js";
+import {
+  BENEFICIARY_JOBS,
+  createDataRequest,
+  loadHouseholdData,
+  loadStatusView,
+  openRequestOf,
+  subscribe,
+  unsubscribe,
+  verifiedHousehold,
+  type HouseholdData,
+} from "../../db/queries/beneficiary.js";
+import { enqueueJob } from "../../db/queries/jobs.js";
+import { regionLabel } from "../../db/queries/regions.js";
+import { formatDateId } from "../../domain/dates.js";
+import { formatRefCode } from "../../domain/refcode.js";
+import { escapeHtml } from "../../lib/html.js";
+import { STATUS_CHECK } from "../../flows/status-check.js";
+import { DATA_CORRECTION } from "../../flows/data-correction.js";
+import { BS, formatDateTime, localIsoDate, renderStatusCard } from "../../flows/status-card.js";
+
+/** How long the copy of a family's data stays in the chat before the bot deletes it. */
+export const ACCESS_COPY_TTL_MS = 24 * 60 * 60 * 1000;
+/** Telegram's limit is 4096 characters; stay below it. */
+const MAX_MESSAGE = 3900;
+
+export const selfServiceHandlers = new Composer<BotContext>();
+
+/**
+ * Enters a flow unless the person is in the middle of another one (which would lose what they
+ * typed); a stale copy of the same flow is restarted.
+ */
+export async function enterFlow(ctx: BotContext, id: string, ...args: unknown[]): Promise<boolean> {
+  const active = Object.keys(ctx.conversation.active());
+  if (active.some((a) => a !== id)) {
+    await ctx.reply(ctx.t("beneficiary.other_flow_active"));
+    return false;
+  }
+  if (active.includes(id)) await ctx.conversation.exit(id);
+  await ctx.conversation.enter(id, ...args);
+  return true;
+}
+
+async function startCheck(ctx: BotContext): Promise<void> {
+  if (ctx.chat?.type !== "private") {
+    await ctx.reply(ctx.t("beneficiary.private_only"));
+    return;
+  }
+  await enterFlow(ctx, STATUS_CHECK);
+}
+
+guardedCommand(selfServiceHandlers, "status", startCheck);
+
+for (const trigger of ["start:status", BS.retry]) {
+  guardedCallback(selfServiceHandlers, trigger, "anyone", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    if (trigger === BS.retry) await ctx.editMessageReplyMarkup().catch(() => undefined);
+    await startCheck(ctx);
+  });
+}
+
+/**
+ * The household behind a status-card button, when this chat verified that very household and
+ * the session is live; otherwise the tap is answered and nothing else happens (callback data
+ * can be forged: the id in it only selects among the chat's own sessions).
+ */
+async function sessionHousehold(ctx: BotContext): Promise<Household | undefined> {
+  const id = Number(ctx.match?.[1]);
+  const chat = ctx.chat;
+  const household =
+    chat?.type === "private" && Number.isSafeInteger(id) ? await verifiedHousehold(ctx.db, chat.id, id, ctx.deps.now()) : undefined;
+  if (!household) {
+    await ctx.answerCallbackQuery({ text: ctx.t("beneficiary.session_expired").slice(0, 200), show_alert: true });
+    return undefined;
+  }
+  return household;
+}
+
+/** Redraws the status card the button was on (after subscribing or stopping). */
+async function redrawCard(ctx: BotContext, householdId: number): Promise<void> {
+  const view = await loadStatusView(ctx.db, householdId, ctx.chat!.id);
+  if (!view) return;
+  const card = renderStatusCard(ctx.t, ctx.locale, view);
+  await ctx.editMessageText(card.text, { reply_markup: card.reply_markup }).catch((err) => {
+    if (!(err instanceof GrammyError && err.error_code === 400)) throw err;
+  });
+}
+
+guardedCallback(selfServiceHandlers, /^bs:sub:(\d{1,9})$/, "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx);
+  if (!household) return;
+  await subscribe(ctx.db, household.id, ctx.chat!.id, ctx.user?.id ?? null);
+  await ctx.answerCallbackQuery();
+  await redrawCard(ctx, household.id);
+  await ctx.reply(ctx.t("beneficiary.subscribed", { code: formatRefCode(household.ref_code) }));
+});
+
+// "Berhenti" on the status card: needs the session, like every card button.
+guardedCallback(selfServiceHandlers, /^bs:unsub:(\d{1,9})$/, "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx);
+  if (!household) return;
+  await unsubscribe(ctx.db, household.id, ctx.chat!.id, ctx.user?.id ?? null);
+  await ctx.answerCallbackQuery();
+  await redrawCard(ctx, household.id);
+  await ctx.reply(ctx.t("beneficiary.unsubscribed", { code: formatRefCode(household.ref_code) }));
+});
+
+// "Berhenti" under a notification: works without a new check, but only ever removes this
+// chat's own subscription (a forged id removes nothing that is not the chat's).
+guardedCallback(selfServiceHandlers, /^bs:stop:(\d{1,9})$/, "anyone", async (ctx) => {
+  const id = Number(ctx.match?.[1]);
+  const chat = ctx.chat;
+  const removed = chat?.type === "private" ? await unsubscribe(ctx.db, id, chat.id, ctx.user?.id ?? null) : false;
+  if (!removed) {
+    await ctx.answerCallbackQuery({ text: ctx.t("beneficiary.not_subscribed").slice(0, 200), show_alert: true });
+    return;
+  }
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup().catch(() => undefined);
+  const row = await ctx.db.selectFrom("households").select("ref_code").where("id", "=", id).executeTakeFirst();
+  await ctx.reply(ctx.t("beneficiary.unsubscribed", { code: row ? formatRefCode(row.ref_code) : "–" }));
+});
+
+// === Data-subject requests from the verified person
+
+guardedCallback(selfServiceHandlers, /^bs:data:(\d{1,9})$/, "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx);
+  if (!household) return;
+  await ctx.answerCallbackQuery();
+  const now = ctx.deps.now();
+  const request = await createDataRequest(ctx.db, ctx.deps.pii, {
+    householdId: household.id,
+    chatId: ctx.chat!.id,
+    requesterId: ctx.user?.id ?? null,
+    kind: "access",
+    details: null,
+    now,
+  });
+  const data = await loadHouseholdData(ctx.db, ctx.deps.pii, household.id);
+  if (!data) return;
+  const village = (await regionLabel(ctx.db, data.villageCode)) ?? data.villageCode;
+  const deleteAt = new Date(now.getTime() + ACCESS_COPY_TTL_MS);
+  for (const part of splitMessage(renderHouseholdData(ctx, data, village, request.id))) {
+    const msg = await ctx.reply(part);
+    await enqueueJob(
+      ctx.db,
+      BENEFICIARY_JOBS.deleteMessage,
+      { chatId: msg.chat.id, messageId: msg.message_id },
+      { key: `dsr-delete:${msg.chat.id}:${msg.message_id}`, runAt: deleteAt },
+    );
+  }
+});
+
+guardedCallback(selfServiceHandlers, /^bs:fix:(\d{1,9})$/, "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx);
+  if (!household) return;
+  await ctx.answerCallbackQuery();
+  await enterFlow(ctx, DATA_CORRECTION, household.id);
+});
+
+guardedCallback(selfServiceHandlers, /^bs:del:(\d{1,9})$/, "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx);
+  if (!household) return;
+  await ctx.answerCallbackQuery();
+  if (await replyIfDeletionOpen(ctx, household)) return;
+  await ctx.reply(ctx.t("beneficiary.delete_confirm", { code: formatRefCode(household.ref_code) }), {
+    reply_markup: new InlineKeyboard()
+      .text(ctx.t("beneficiary.btn_delete_yes"), BS.delYes(household.id))
+      .row()
+      .text(ctx.t("beneficiary.btn_delete_no"), BS.delNo(household.id)),
+  });
+});
+
+guardedCallback(selfServiceHandlers, /^bs:delok:(\d{1,9})$/, "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx);
+  if (!household) return;
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup().catch(() => undefined);
+  if (await replyIfDeletionOpen(ctx, household)) return;
+  const request = await createDataRequest(ctx.db, ctx.deps.pii, {
+    householdId: household.id,
+    chatId: ctx.chat!.id,
+    requesterId: ctx.user?.id ?? null,
+    kind: "deletion",
+    details: null,
+    now: ctx.deps.now(),
+  });
+  const tz = await householdTz(ctx, household);
+  await ctx.reply(ctx.t("beneficiary.delete_recorded", { id: request.id, due: formatDateTime(request.due_at.toISOString(), tz, ctx.locale) }));
+});
+
+guardedCallback(selfServiceHandlers, /^bs:delno:(\d{1,9})$/, "anyone", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup().catch(() => undefined);
+  await ctx.reply(ctx.t("beneficiary.delete_cancelled"));
+});
+
+async function householdTz(ctx: BotContext, household: Household): Promise<string> {
+  const row = await ctx.db
+    .selectFrom("regions")
+    .select("tz")
+    .where("code", "=", household.village_code.slice(0, 2))
+    .where("level", "=", 1)
+    .executeTakeFirst();
+  return row?.tz ?? "Asia/Jakarta";
+}
+
+async function replyIfDeletionOpen(ctx: BotContext, household: Household): Promise<boolean> {
+  const open = await openRequestOf(ctx.db, household.id, "deletion");
+  if (!open) return false;
+  const tz = await householdTz(ctx, household);
+  await ctx.reply(ctx.t("beneficiary.delete_already", { id: open.id, due: formatDateTime(open.due_at.toISOString(), tz, ctx.locale) }));
+  return true;
+}
+
+// === The copy of the data
+
+function dateOrDash(ctx: BotContext, iso: string | null, tz?: string): string {
+  if (!iso) return "–";
+  return formatDateId(tz ? localIsoDate(iso, tz) : iso.slice(0, 10), ctx.locale);
+}
+
+/**
+ * The full copy for the data subject (UU PDP Pasal 32): identity numbers in full, members,
+ * address, categories, programmes, counts. Values are escaped; labels come from the locale.
+ */
+export function renderHouseholdData(ctx: BotContext, d: HouseholdData, village: string, requestId: number): string {
+  const t = ctx.t;
+  const e = escapeHtml;
+  const list = (codes: string[], ns: string) => (codes.length === 0 ? "–" : codes.map((c) => t(`vocab.${ns}.${c}`, { defaultValue: c })).join(", "));
+  const sex = (s: string | null) => (s ? t(`vocab.sex.${s}`) : "–");
+  const lines: string[] = [
+    t("beneficiary.data_title", { code: formatRefCode(d.refCode) }),
+    "",
+    t("beneficiary.data_head"),
+    `${t("beneficiary.data_name")}: ${e(d.headName)}`,
+    `NIK: <code>${e(d.headNik ?? "–")}</code>`,
+    `${t("beneficiary.data_kk")}: <code>${e(d.kk ?? "–")}</code>`,
+    `${t("beneficiary.data_sex")}: ${e(sex(d.headSex))}`,
+    `${t("beneficiary.data_birth")}: ${e(dateOrDash(ctx, d.headBirthDate))}`,
+    "",
+    t("beneficiary.data_address_title"),
+    e(`${d.address ?? "–"}, RT ${d.rt ?? "–"}/RW ${d.rw ?? "–"}, ${village}`),
+    `${t("beneficiary.data_location")}: ${d.latitude !== null && d.longitude !== null ? e(`${d.latitude}, ${d.longitude}`) : "–"}`,
+    "",
+    t("beneficiary.data_members_title", { count: d.memberCount }),
+  ];
+  if (d.members.length === 0) lines.push(t("beneficiary.data_no_members"));
+  d.members.forEach((m, i) => {
+    const relationship = t(`vocab.relationship.${m.relationship}`, { defaultValue: m.relationship });
+    lines.push(
+      `${i + 1}. ${e(m.name)} — ${e(relationship)}, NIK <code>${e(m.nik ?? "–")}</code>, ${e(sex(m.sex))}, ${t("beneficiary.data_born")} ${e(dateOrDash(ctx, m.birthDate))}`,
+    );
+  });
+  const programmes = d.programmes.length === 0 ? t("vocab.programme.none") : list(d.programmes, "programme");
+  lines.push(
+    "",
+    t("beneficiary.data_situation_title"),
+    `${t("beneficiary.data_ppks")}: ${e(list(d.ppks, "ppks"))}`,
+    `${t("beneficiary.data_housing")}: ${e(d.housing ? t(`vocab.housing.${d.housing}`) : "–")}`,
+    `${t("beneficiary.data_programmes")}: ${e(programmes)}${d.programmeOther ? ` (${e(d.programmeOther)})` : ""}`,
+    `${t("beneficiary.data_needs")}: ${e(list(d.needs, "need"))}${d.needsOther ? ` (${e(d.needsOther)})` : ""}`,
+    `${t("beneficiary.data_desil")}: ${d.desil ?? "–"}`,
+    "",
+    t("beneficiary.data_support_title"),
+    `${t("beneficiary.data_status")}: ${e(t(`vocab.status.${d.status}`))}${d.statusReason ? ` — ${e(d.statusReason)}` : ""}`,
+    `${t("beneficiary.data_volunteer")}: ${e(d.volunteerFirstName ?? "–")}`,
+    `${t("beneficiary.data_registered")}: ${e(dateOrDash(ctx, d.registeredAt, d.tz))}`,
+    `${t("beneficiary.data_visits")}: ${d.visits}${d.lastVisitAt ? ` (${t("beneficiary.data_last_visit")} ${e(dateOrDash(ctx, d.lastVisitAt, d.tz))})` : ""}`,
+    `${t("beneficiary.data_photos")}: ${d.photos}`,
+    `${t("beneficiary.data_consent")}: ${e(dateOrDash(ctx, d.consentAt, d.tz))}`,
+    "",
+    t("beneficiary.data_footer", { id: requestId, hours: ACCESS_COPY_TTL_MS / 3600000 }),
+  );
+  return lines.join("\n");
+}
+
+/** Splits a long text at line breaks into messages Telegram accepts. */
+export function splitMessage(text: string, max = MAX_MESSAGE): string[] {
+  const parts: string[] = [];
+  let current = "";
+  for (const line of text.split("\n")) {
+    const candidate = current === "" ? line : `${current}\n${line}`;
+    if (candidate.length > max && current !== "") {
+      parts.push(current);
+      current = line;
+    } else {
+      current = candidate;
+    }
+  }
+  if (current !== "") parts.push(current);
+  return parts;
+}

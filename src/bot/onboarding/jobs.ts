@@ -1,0 +1,106 @@
+import { GrammyError } from "grammy";
+import { findInviteById, ONBOARDING_JOBS, approvalTopic, type ApplicationEvent } from "../../db/queries/onboarding.js";
+import { regionLabel } from "../../db/queries/regions.js";
+import { findStaffCovering, findUserById } from "../../db/queries/users.js";
+import type { User } from "../../db/schema.js";
+import { isLocale, type TFunction } from "../../i18n.js";
+import { syncUserCommands } from "../commands/menu.js";
+import type { AppDeps } from "../context.js";
+import { defineJob, type JobContext } from "../jobs.js";
+import { markUnreachableOn403, sendNotices, updateNotices } from "../notices.js";
+import { loadApplicationNotice, renderApplicationNotice } from "./render.js";
+
+function tFor(deps: AppDeps, user: User): TFunction {
+  return deps.i18n.t(isLocale(user.locale) ? user.locale : deps.i18n.defaultLocale);
+}
+
+/** Sends a message to a user; a user who blocked the bot is marked, other failures logged. */
+async function tell(ctx: JobContext, user: User, text: string, extra: Record<string, unknown> = {}): Promise<void> {
+  try {
+    await ctx.api.sendMessage(user.telegram_id, text, { parse_mode: "HTML", ...extra });
+  } catch (err) {
+    if (!(await markUnreachableOn403(ctx.deps.db, user, err))) {
+      if (!(err instanceof GrammyError)) throw err;
+      ctx.log.warn({ userId: user.id, code: err.error_code }, "onboarding message not delivered");
+    }
+  }
+}
+
+async function syncMenu(ctx: JobContext, user: User): Promise<void> {
+  try {
+    await syncUserCommands(ctx.api, ctx.deps.i18n, user);
+  } catch (err) {
+    ctx.log.warn({ userId: user.id, err: (err as Error).message }, "could not update the command menu");
+  }
+}
+
+/**
+ * Staff messages about an application: asks the coordinators of the village and the admins
+ * to decide ("requested"), shows everyone who decided and tells the volunteer ("decided"), or
+ * marks the messages as no longer needed ("closed").
+ */
+defineJob(ONBOARDING_JOBS.notify, async (ctx, payload) => {
+  const applicationId = Number(payload["applicationId"]);
+  const event = payload["event"] as ApplicationEvent;
+  const { deps, api, log } = ctx;
+  const notice = await loadApplicationNotice(deps.db, applicationId);
+  if (!notice) return;
+  const nd = { api, db: deps.db, i18n: deps.i18n, logger: log };
+  const topic = approvalTopic(applicationId);
+  const { application: app, applicant } = notice.details;
+
+  if (event === "requested") {
+    if (app.status !== "pending") return;
+    const already = new Set(
+      (await deps.db.selectFrom("staff_notice").select("user_id").where("topic", "=", topic).execute()).map((r) => r.user_id),
+    );
+    const staff = (await findStaffCovering(deps.db, app.area_code, { roles: ["coordinator"], includeAdmins: true })).filter(
+      (u) => u.id !== applicant.id && !already.has(u.id),
+    );
+    const sent = await sendNotices(nd, topic, staff, (t, user) => renderApplicationNotice(t, user.locale, notice));
+    if (sent === 0 && already.size === 0) log.warn({ applicationId, area: app.area_code }, "nobody could be asked to decide an application");
+    return;
+  }
+
+  await updateNotices(nd, topic, (t, user) => renderApplicationNotice(t, user?.locale, notice));
+  if (event !== "decided" || (app.status !== "approved" && app.status !== "rejected")) return;
+
+  const t = tFor(deps, applicant);
+  const by = notice.details.deciderName ?? "-";
+  const key =
+    app.kind === "registration"
+      ? app.status === "approved"
+        ? "approval.volunteer_approved"
+        : "approval.volunteer_rejected"
+      : app.status === "approved"
+        ? "approval.volunteer_move_approved"
+        : "approval.volunteer_move_rejected";
+  await tell(ctx, applicant, t(key, { name: by, area: notice.area, reason: app.reason ?? "-" }), {
+    ...(app.kind === "registration" ? { reply_markup: { remove_keyboard: true } } : {}),
+  });
+  const fresh = await findUserById(deps.db, applicant.id);
+  if (fresh) await syncMenu(ctx, fresh);
+});
+
+/** Someone joined through an invite: their command menu, and a word to the inviter. */
+defineJob(ONBOARDING_JOBS.joined, async (ctx, payload) => {
+  const { deps } = ctx;
+  const user = await findUserById(deps.db, Number(payload["userId"]));
+  if (!user) return;
+  await syncMenu(ctx, user);
+  const info = await findInviteById(deps.db, Number(payload["inviteId"]));
+  if (!info || info.inviter.status !== "active") return;
+  const t = tFor(deps, info.inviter);
+  const area = user.area_code ? ((await regionLabel(deps.db, user.area_code, { full: false })) ?? user.area_code) : "-";
+  await tell(
+    ctx,
+    info.inviter,
+    t(user.role === "coordinator" ? "invite.joined_coordinator" : "invite.joined_volunteer", {
+      name: user.name ?? "-",
+      area,
+      id: info.invite.id,
+      uses: info.invite.uses,
+      max: info.invite.max_uses,
+    }),
+  );
+});

@@ -1,0 +1,325 @@
+import { InlineKeyboard, type Api, type RawApi } from "grammy";
+import { sql } from "kysely";
+import type { AppDeps } from "../context.js";
+import type { Db, User } from "../../db/schema.js";
+import { isLocale, type TFunction } from "../../i18n.js";
+import type { Logger } from "../../logger.js";
+import { defineJob } from "../jobs.js";
+import { SCHEDULE_TICKERS } from "../schedule.js";
+import { markUnreachableOn403 } from "../notices.js";
+import { unresolvedAlertsFor } from "../../db/queries/alerts.js";
+import { regionLabel } from "../../db/queries/regions.js";
+import { enqueueJob } from "../../db/queries/jobs.js";
+import { formatRefCode } from "../../domain/refcode.js";
+import { TIME_ZONES, addDays, daysBetween, isZoneLabel, localDate, localHour, maskName, zoneTz, type ZoneLabel } from "../../domain/visit.js";
+import { formatDate } from "../../flows/visit-text.js";
+import { ageLabel } from "./alerts.js";
+
+/** Local hour at which the morning messages go out. */
+export const MORNING_HOUR = 7;
+export const MORNING_JOB = "morning";
+/** "Laporkan" buttons in one reminder; the rest are counted. */
+const MAX_REMINDER_BUTTONS = 10;
+/** Lines per section of a coordinator's digest. */
+const MAX_DIGEST_LINES = 10;
+
+const VISITING_ROLES = ["volunteer", "coordinator", "admin"] as const;
+
+function tOf(deps: AppDeps, user: User): { t: TFunction; locale: string } {
+  const locale = isLocale(user.locale) ? user.locale : deps.i18n.defaultLocale;
+  return { t: deps.i18n.t(locale), locale };
+}
+
+/**
+ * Sends one morning message at most once per person, kind and local date. The log row and the
+ * send share a transaction: a second run, a retry or another process finds the row (or waits
+ * for it on the unique key) and sends nothing; a crash before the commit leaves no row, so
+ * the message is sent on the retry. Returns true when this call sent it.
+ */
+async function sendOnce(
+  deps: AppDeps,
+  api: Api<RawApi>,
+  log: Logger,
+  entry: { kind: "volunteer" | "digest"; user: User; date: string },
+  message: { text: string; reply_markup?: InlineKeyboard },
+): Promise<boolean> {
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto("reminder_log")
+      .values({ kind: entry.kind, user_id: entry.user.id, local_date: entry.date, sent_at: deps.now() })
+      .onConflict((oc) => oc.columns(["kind", "user_id", "local_date"]).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (!row) return false;
+    try {
+      await api.sendMessage(entry.user.telegram_id, message.text, {
+        parse_mode: "HTML",
+        ...(message.reply_markup ? { reply_markup: message.reply_markup } : {}),
+      });
+      return true;
+    } catch (err) {
+      if (await markUnreachableOn403(trx, entry.user, err)) {
+        await trx.updateTable("reminder_log").set({ delivered: false }).where("id", "=", row.id).execute();
+        return false;
+      }
+      log.warn({ kind: entry.kind, userId: entry.user.id, err: (err as Error).message }, "morning message not sent");
+      throw err;
+    }
+  });
+}
+
+interface DueRow {
+  id: number;
+  ref_code: string;
+  head_name: string;
+  next_visit_date: string;
+  village_code: string;
+}
+
+/** Households that need a visit by `date` (today or overdue), not closed or erased. */
+function dueHouseholds(db: Db) {
+  return db
+    .selectFrom("households")
+    .where("households.next_visit_date", "is not", null)
+    .where("households.anonymized_at", "is", null)
+    .where("households.status", "!=", "selesai");
+}
+
+async function volunteerReminder(deps: AppDeps, user: User, date: string): Promise<{ text: string; reply_markup: InlineKeyboard } | null> {
+  const rows = (await dueHouseholds(deps.db)
+    .select(["id", "ref_code", "head_name", "next_visit_date", "village_code"])
+    .where("volunteer_id", "=", user.id)
+    .where("next_visit_date", "<=", date)
+    .orderBy("next_visit_date")
+    .orderBy("id")
+    .execute()) as DueRow[];
+  if (rows.length === 0) return null;
+  const { t, locale } = tOf(deps, user);
+  const lines = [];
+  for (const [i, r] of rows.slice(0, MAX_REMINDER_BUTTONS * 3).entries()) {
+    const late = daysBetween(r.next_visit_date, date);
+    lines.push(
+      t("morning.item", {
+        n: i + 1,
+        code: formatRefCode(r.ref_code),
+        name: r.head_name,
+        village: (await regionLabel(deps.db, r.village_code, { full: false }))?.split(" — ")[0] ?? r.village_code,
+        when: late === 0 ? t("morning.due_today") : t("morning.overdue", { n: late }),
+      }),
+    );
+  }
+  const kb = new InlineKeyboard();
+  for (const r of rows.slice(0, MAX_REMINDER_BUTTONS)) {
+    kb.text(t("morning.btn_report", { code: formatRefCode(r.ref_code), name: r.head_name }).slice(0, 60), `vr:${r.id}`).row();
+  }
+  const parts = [t("morning.title", { name: user.name ?? "", date: formatDate(date, locale), n: rows.length }), "", ...lines.slice(0, MAX_REMINDER_BUTTONS)];
+  if (rows.length > MAX_REMINDER_BUTTONS) parts.push(t("morning.more", { n: rows.length - MAX_REMINDER_BUTTONS }));
+  parts.push("", t("morning.hint"));
+  return { text: parts.join("\n"), reply_markup: kb };
+}
+
+function inArea(area: string) {
+  return sql<boolean>`(households.village_code = ${area} or households.village_code like ${`${area}.%`})`;
+}
+
+async function coordinatorDigest(deps: AppDeps, user: User, date: string): Promise<{ text: string; reply_markup?: InlineKeyboard } | null> {
+  const area = user.area_code;
+  if (!area) return null;
+  const { t, locale } = tOf(deps, user);
+  const overdueBefore = addDays(date, -deps.config.OVERDUE_DAYS);
+  const overdueQ = dueHouseholds(deps.db).where(inArea(area)).where("next_visit_date", "<", overdueBefore);
+  const overdue = await overdueQ
+    .leftJoin("users", "users.id", "households.volunteer_id")
+    .select(["households.id", "households.ref_code", "households.head_name", "households.next_visit_date", "users.name as volunteer_name"])
+    .orderBy("households.next_visit_date")
+    .orderBy("households.id")
+    .limit(MAX_DIGEST_LINES)
+    .execute();
+  const overdueTotal = Number((await overdueQ.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+
+  const last = await deps.db
+    .selectFrom("reminder_log")
+    .select((eb) => eb.fn.max("sent_at").as("at"))
+    .where("kind", "=", "digest")
+    .where("user_id", "=", user.id)
+    .executeTakeFirst();
+  const since = last?.at ? new Date(last.at) : new Date(deps.now().getTime() - 24 * 3600 * 1000);
+  const attentionQ = deps.db
+    .selectFrom("visits")
+    .innerJoin("households", "households.id", "visits.household_id")
+    .where("visits.urgency", "=", "perhatian")
+    .where("visits.created_at", ">", since)
+    .where(inArea(area));
+  const attention = await attentionQ
+    .leftJoin("users", "users.id", "visits.volunteer_id")
+    .select(["visits.id", "visits.visited_on", "households.ref_code", "households.head_name", "users.name as volunteer_name"])
+    .orderBy("visits.created_at")
+    .limit(MAX_DIGEST_LINES)
+    .execute();
+  const attentionTotal = Number((await attentionQ.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+
+  const alerts = await unresolvedAlertsFor(deps.db, user, MAX_DIGEST_LINES);
+  if (overdueTotal === 0 && attentionTotal === 0 && alerts.total === 0) return null;
+
+  const now = deps.now().getTime();
+  const out = [t("morning.digest_title", { area: (await regionLabel(deps.db, area)) ?? area, date: formatDate(date, locale) })];
+  out.push("", t("morning.digest_alerts", { n: alerts.total }));
+  for (const a of alerts.rows) {
+    out.push(
+      t(a.status === "open" ? "morning.digest_alert_open" : "morning.digest_alert_ack", {
+        id: a.id,
+        code: formatRefCode(a.ref_code),
+        name: maskName(a.head_name),
+        age: ageLabel(t, now - a.created_at.getTime()),
+        by: a.acknowledged_by_name ?? "–",
+      }),
+    );
+  }
+  if (alerts.total > alerts.rows.length) out.push(t("morning.digest_more", { n: alerts.total - alerts.rows.length }));
+  out.push("", t("morning.digest_attention", { n: attentionTotal }));
+  for (const v of attention) {
+    out.push(
+      t("morning.digest_attention_item", {
+        code: formatRefCode(v.ref_code),
+        name: maskName(v.head_name),
+        date: formatDate(v.visited_on, locale),
+        volunteer: v.volunteer_name ?? "–",
+      }),
+    );
+  }
+  if (attentionTotal > attention.length) out.push(t("morning.digest_more", { n: attentionTotal - attention.length }));
+  out.push("", t("morning.digest_overdue", { n: overdueTotal, days: deps.config.OVERDUE_DAYS }));
+  for (const h of overdue) {
+    out.push(
+      t("morning.digest_overdue_item", {
+        code: formatRefCode(h.ref_code),
+        name: maskName(h.head_name),
+        days: daysBetween(h.next_visit_date as string, date),
+        volunteer: h.volunteer_name ?? "–",
+      }),
+    );
+  }
+  if (overdueTotal > overdue.length) out.push(t("morning.digest_more", { n: overdueTotal - overdue.length }));
+  const kb = new InlineKeyboard();
+  attention.slice(0, 8).forEach((v, i) => {
+    kb.text(t("morning.btn_open_report", { code: formatRefCode(v.ref_code) }), `vv:${v.id}`);
+    if (i % 2 === 1) kb.row();
+  });
+  if (alerts.total > 0) out.push("", t("morning.digest_hint_alerts"));
+  const hasButtons = kb.inline_keyboard.some((r) => r.length > 0);
+  return { text: out.join("\n"), ...(hasButtons ? { reply_markup: kb } : {}) };
+}
+
+export interface MorningResult {
+  zone: ZoneLabel;
+  date: string;
+  volunteers: number;
+  digests: number;
+}
+
+/**
+ * The morning run of one zone for one local date: a reminder to every volunteer with
+ * households of that zone due today or overdue (listing all their due households), and a
+ * digest to every coordinator whose area lies in that zone. Safe to run any number of times.
+ */
+export async function runMorning(deps: AppDeps, api: Api<RawApi>, log: Logger, zone: ZoneLabel, date: string): Promise<MorningResult> {
+  const volunteers = await deps.db
+    .selectFrom("users")
+    .selectAll()
+    .where("status", "=", "active")
+    .where("role", "in", [...VISITING_ROLES])
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("households")
+        .select("households.volunteer_id")
+        .where("households.volunteer_id", "is not", null)
+        .where("households.anonymized_at", "is", null)
+        .where("households.status", "!=", "selesai")
+        .where("households.next_visit_date", "<=", date)
+        .where(sql<string>`substr(households.village_code, 1, 2)`, "in", (eb2) =>
+          eb2.selectFrom("regions").select("regions.code").where("regions.level", "=", 1).where("regions.tz_label", "=", zone),
+        )
+        .$narrowType<{ volunteer_id: number }>(),
+    )
+    .orderBy("id")
+    .execute();
+  let sentVolunteers = 0;
+  for (const user of volunteers) {
+    const msg = await volunteerReminder(deps, user, date);
+    if (msg && (await sendOnce(deps, api, log, { kind: "volunteer", user, date }, msg))) sentVolunteers++;
+  }
+  const coordinators = await deps.db
+    .selectFrom("users")
+    .selectAll()
+    .where("status", "=", "active")
+    .where("role", "=", "coordinator")
+    .where("area_code", "is not", null)
+    .where(sql<string>`substr(area_code, 1, 2)`, "in", (eb) =>
+      eb.selectFrom("regions").select("regions.code").where("regions.level", "=", 1).where("regions.tz_label", "=", zone),
+    )
+    .orderBy("id")
+    .execute();
+  let digests = 0;
+  for (const user of coordinators) {
+    const already = await deps.db
+      .selectFrom("reminder_log")
+      .select("id")
+      .where("kind", "=", "digest")
+      .where("user_id", "=", user.id)
+      .where("local_date", "=", date)
+      .executeTakeFirst();
+    if (already) continue;
+    const msg = await coordinatorDigest(deps, user, date);
+    if (msg && (await sendOnce(deps, api, log, { kind: "digest", user, date }, msg))) digests++;
+  }
+  log.info({ zone, date, volunteers: sentVolunteers, digests }, "morning messages sent");
+  return { zone, date, volunteers: sentVolunteers, digests };
+}
+
+defineJob(MORNING_JOB, async ({ deps, api, log }, payload) => {
+  const zone = payload["zone"];
+  const date = payload["date"];
+  if (!isZoneLabel(zone) || typeof date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error("bad morning job payload");
+  await runMorning(deps, api, log, zone, date);
+});
+
+/** Keys already enqueued by this process, per app (saves a write on every poll). */
+const enqueued = new WeakMap<AppDeps, Set<string>>();
+
+/**
+ * Ticker: once the local time of a zone reaches 07:00, the zone's morning job for that local
+ * date is enqueued under the key `morning:<date>:<zone>` (once ever, whatever the number of
+ * polls, restarts or processes).
+ */
+export async function morningTicker(deps: AppDeps): Promise<void> {
+  const now = deps.now();
+  let seen = enqueued.get(deps);
+  if (!seen) {
+    seen = new Set();
+    enqueued.set(deps, seen);
+  }
+  for (const z of TIME_ZONES) {
+    if (localHour(now, z.tz) < MORNING_HOUR) continue;
+    const date = localDate(now, z.tz);
+    const key = `morning:${date}:${z.label}`;
+    if (seen.has(key)) continue;
+    await enqueueJob(deps.db, MORNING_JOB, { zone: z.label, date }, { key, now });
+    seen.add(key);
+  }
+}
+
+SCHEDULE_TICKERS.push(morningTicker);
+
+/**
+ * Runs the morning messages now, for every zone (the simulator's ":pagi", and operators).
+ * `date` defaults to each zone's current local date. Messages already sent for that date
+ * are not sent again.
+ */
+export async function triggerMorning(deps: AppDeps, api: Api<RawApi>, opts: { date?: string } = {}): Promise<MorningResult[]> {
+  const log = deps.logger.child({ job: "morning-manual" });
+  const out: MorningResult[] = [];
+  for (const z of TIME_ZONES) {
+    out.push(await runMorning(deps, api, log, z.label, opts.date ?? localDate(deps.now(), zoneTz(z.label))));
+  }
+  return out;
+}

@@ -72,6 +72,10 @@ export async function seedHousehold(
   overrides: Partial<HouseholdDraft> = {},
 ): Promise<{ id: number; refCode: string; display: string }> {
   const { id, refCode } = await insertHousehold(t.app.deps.db, t.app.deps.pii, householdDraft(overrides), { userId: volunteerId, locale: "id" });
+  // Registered "now" on the test clock (the database's own clock is the real one).
+  const now = new Date(t.clock.now);
+  await t.app.deps.db.updateTable("households").set({ status_changed_at: now }).where("id", "=", id).execute();
+  await sql`update households set created_at = ${now} where id = ${id}`.execute(t.app.deps.db);
   return { id, refCode, display: `${refCode.slice(0, 2)}-${refCode.slice(2)}` };
 }
 

@@ -117,7 +117,7 @@ guardedCallback(visitHandlers, /^vh:(\d{1,9}):(\d{1,5})(:n)?$/, "volunteer", asy
     return;
   }
   await ctx.answerCallbackQuery();
-  await showHistory(ctx, h, Number(ctx.match?.[2]), ctx.match?.[3] === ":n" && ctx.callbackQuery.message !== undefined);
+  await showHistory(ctx, h, Number(ctx.match?.[2]), ctx.match?.[3] === ":n" && ctx.callbackQuery?.message !== undefined);
 });
 
 /** The visit and its household, when this user may see them (forged ids get nothing). */

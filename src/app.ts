@@ -10,6 +10,7 @@ import type { AppDeps, BotContext } from "./bot/context.js";
 import { createBot } from "./bot/index.js";
 import { createJobQueue, createJobWorker, type JobWorker } from "./bot/jobs.js";
 import { SCHEDULE_TICKERS } from "./bot/schedule.js";
+import { createBroadcastSender, type BroadcastSender } from "./bot/coordinator/broadcast-sender.js";
 
 export interface App {
   config: Config;
@@ -17,7 +18,9 @@ export interface App {
   bot: Bot<BotContext>;
   dbHandle: DbHandle;
   worker: JobWorker;
-  /** Stops the job worker and closes the database. */
+  /** Delivers broadcasts (coordinator tools); main.ts starts it next to the worker. */
+  broadcasts: BroadcastSender;
+  /** Stops the broadcast sender and the job worker, and closes the database. */
   close(): Promise<void>;
 }
 
@@ -66,13 +69,16 @@ export async function createApp(
     };
     const bot = createBot(deps, opts.botConfig);
     const worker = createJobWorker({ deps, api: bot.api, tickers: SCHEDULE_TICKERS });
+    const broadcasts = createBroadcastSender({ deps, api: bot.api });
     return {
       config,
       deps,
       bot,
       dbHandle,
       worker,
+      broadcasts,
       async close() {
+        await broadcasts.stop();
         await worker.stop();
         await dbHandle.close();
       },

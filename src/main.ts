@@ -3,7 +3,7 @@ import { ConfigError, parseConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createApp, StartupError, type App } from "./app.js";
 import { DatabaseLockedError } from "./db/client.js";
-import { registerDefaultCommands } from "./bot/commands/menu.js";
+import { registerDefaultCommands, scheduleCommandSync } from "./bot/commands/menu.js";
 import { startPolling } from "./bot/polling.js";
 import { runSimulator } from "./bot/simulator.js";
 
@@ -61,7 +61,9 @@ async function main(): Promise<void> {
   await registerDefaultCommands(app.bot.api, app.deps.i18n).catch((err) =>
     logger.warn({ err: (err as Error).message }, "could not register the command menu"),
   );
+  await scheduleCommandSync(app.deps);
   app.worker.start();
+  app.broadcasts.start();
   const polling = await startPolling(app.bot, logger);
 
   let stopping = false;

@@ -5,6 +5,7 @@ import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import type { Logger } from "../logger.js";
+import { BatchingDialect, lastResultPool, redactLiterals } from "./batching.js";
 import type { Database } from "./schema.js";
 
 export type DbKind = "pg" | "pglite";
@@ -38,9 +39,9 @@ function kyselyLog(logger: Logger | undefined) {
   return (event: LogEvent) => {
     if (event.level === "error") {
       // The SQL text has no values (they are bound parameters), so it carries no personal data.
-      logger.warn({ sql: event.query.sql.slice(0, 300), ms: event.queryDurationMillis, err: event.error }, "query failed");
+      logger.warn({ sql: redactLiterals(event.query.sql).slice(0, 300), ms: event.queryDurationMillis, err: event.error }, "query failed");
     } else if (logger.isLevelEnabled("trace")) {
-      logger.trace({ sql: event.query.sql.slice(0, 300), ms: event.queryDurationMillis }, "query");
+      logger.trace({ sql: redactLiterals(event.query.sql).slice(0, 300), ms: event.queryDurationMillis }, "query");
     }
   };
 }
@@ -51,14 +52,26 @@ export interface PgOptions {
   max?: number;
   /** Search path (tests use one schema per file). */
   schema?: string;
+  /** Called for every message sent to the database (the benchmark counts round trips). */
+  onRoundTrip?: (sql: string) => void;
 }
 
 export function createPgDb(opts: PgOptions): DbHandle {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.max ?? 10,
+    // Fail fast when the database is down: the user is told at once, and each new update
+    // tries again (the pool reconnects on demand, no restart needed). A request waiting for a
+    // free connection gives up after the same time.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // Notice a dead server or a cut network on idle connections.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    // A process that hangs in the middle of an update must not hold its chat's lock forever:
+    // the server ends a transaction left idle this long (no update legitimately idles 2 min).
+    idle_in_transaction_session_timeout: 120_000,
+    application_name: "pendamping",
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
@@ -71,7 +84,11 @@ export function createPgDb(opts: PgOptions): DbHandle {
   });
   // An idle client losing its connection must not crash the process; the pool reconnects on demand.
   pool.on("error", (err) => opts.logger?.warn({ err: { message: err.message } }, "idle database connection lost"));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: kyselyLog(opts.logger) });
+  const dialect = new BatchingDialect(new PostgresDialect({ pool: lastResultPool(pool) }), {
+    multiStatement: true,
+    onRoundTrip: opts.onRoundTrip,
+  });
+  const db = new Kysely<Database>({ dialect, log: kyselyLog(opts.logger) });
   return { db, kind: "pg", close: () => db.destroy() };
 }
 
@@ -130,7 +147,8 @@ export async function createPgliteDb(opts: PgliteOptions): Promise<DbHandle> {
       // PGlite parses int8 to a JS number already; keep it explicit so both drivers agree.
       parsers: { 20: (v: string) => parseInt8(v), 1082: keepDate },
     });
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log: kyselyLog(opts.logger) });
+    const dialect = new BatchingDialect(new PGliteDialect(pglite), { multiStatement: false });
+    const db = new Kysely<Database>({ dialect, log: kyselyLog(opts.logger) });
     let closed = false;
     return {
       db,

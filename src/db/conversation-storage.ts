@@ -3,6 +3,8 @@ import { sql } from "kysely";
 import type { Context } from "grammy";
 import type { PiiCrypto } from "../pii.js";
 import type { Db } from "./schema.js";
+import { deferUntilCommit } from "./batching.js";
+import { takePrefetchedConversation } from "./update-prefetch.js";
 
 /** Key of a chat's conversation state. */
 export const conversationKey = (chatId: number) => `conv:${chatId}`;
@@ -58,11 +60,13 @@ export function createConversationStorage<C extends StorageContext>(opts: {
     adapter: {
       async read(ctx) {
         if (ctx.chatId === undefined) return undefined;
-        const row = await ctx.db
-          .selectFrom("conversation_state")
-          .select("state")
-          .where("key", "=", conversationKey(ctx.chatId))
-          .executeTakeFirst();
+        // Usually loaded already by the update's first round trip (update-tx.ts).
+        const pre = takePrefetchedConversation(ctx, conversationKey(ctx.chatId));
+        const row = pre
+          ? pre.value === undefined || pre.value === null
+            ? undefined
+            : { state: pre.value }
+          : await ctx.db.selectFrom("conversation_state").select("state").where("key", "=", conversationKey(ctx.chatId)).executeTakeFirst();
         if (!row) return undefined;
         const state = row.state as VersionedState<ConversationData>;
         const stored = Array.isArray(state?.version) ? state.version[1] : undefined;
@@ -75,15 +79,18 @@ export function createConversationStorage<C extends StorageContext>(opts: {
       },
       async write(ctx, state) {
         if (ctx.chatId === undefined) return;
-        await ctx.db
-          .insertInto("conversation_state")
-          .values({ key: conversationKey(ctx.chatId), state: JSON.stringify(sealIdentityNumbers(state, ctx.deps.pii)) })
-          .onConflict((oc) => oc.column("key").doUpdateSet({ state: (eb) => eb.ref("excluded.state"), updated_at: sql`now()` }))
-          .execute();
+        // Written last in the update: it travels with COMMIT (one round trip fewer).
+        await deferUntilCommit(
+          ctx.db,
+          ctx.db
+            .insertInto("conversation_state")
+            .values({ key: conversationKey(ctx.chatId), state: JSON.stringify(sealIdentityNumbers(state, ctx.deps.pii)) })
+            .onConflict((oc) => oc.column("key").doUpdateSet({ state: (eb) => eb.ref("excluded.state"), updated_at: sql`now()` })),
+        );
       },
       async delete(ctx) {
         if (ctx.chatId === undefined) return;
-        await ctx.db.deleteFrom("conversation_state").where("key", "=", conversationKey(ctx.chatId)).execute();
+        await deferUntilCommit(ctx.db, ctx.db.deleteFrom("conversation_state").where("key", "=", conversationKey(ctx.chatId)));
       },
     },
   };

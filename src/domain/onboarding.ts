@@ -94,6 +94,20 @@ export function mayInviteCoordinators(inviter: Person): boolean {
 }
 
 /**
+ * May this person decide a volunteer's application for a village (approve or reject)?
+ * Active admins, and active coordinators whose area contains the village; never the
+ * applicant themself.
+ */
+export function mayDecide(
+  decider: (Person & { id: number }) | undefined,
+  application: { area_code: string; user_id: number },
+): boolean {
+  if (!decider || decider.status !== "active" || decider.id === application.user_id) return false;
+  if (decider.role === "admin") return true;
+  return decider.role === "coordinator" && decider.area_code !== null && isWithinArea(application.area_code, decider.area_code);
+}
+
+/**
  * Why a person cannot (re-)apply as a volunteer, or null when they can: new people
  * (beneficiary accounts) and volunteers who are pending (to change their data) or rejected
  * (to apply again).

@@ -8,6 +8,7 @@ import { statusChangeFlow } from "./status-change.js";
 import { dsrRejectFlow } from "./dsr-reject.js";
 import { visitReportFlow } from "./visit-report.js";
 import { alertResolveFlow } from "./alert-resolve.js";
+import { coordinatorFlows } from "./coordinator/index.js";
 
 /** Every flow of the bot (ids are persisted: never rename one without bumping FLOWS_VERSION). */
-export const ALL_FLOWS: FlowDefinition[] = [householdRegistrationFlow, householdEditFlow, ...onboardingFlows, statusCheckFlow, dataCorrectionFlow, statusChangeFlow, dsrRejectFlow, visitReportFlow, alertResolveFlow];
+export const ALL_FLOWS: FlowDefinition[] = [householdRegistrationFlow, householdEditFlow, ...onboardingFlows, statusCheckFlow, dataCorrectionFlow, statusChangeFlow, dsrRejectFlow, visitReportFlow, alertResolveFlow, ...coordinatorFlows];

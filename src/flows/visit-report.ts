@@ -1,7 +1,7 @@
 import type { FlowDefinition } from "./index.js";
 import type { Convo, FlowContext } from "./kit/types.js";
 import { ask, BACK, choiceKeyboard, textOf, withDb, type Answer, type Parsed } from "./kit/ask.js";
-import { visitFieldLines, formatDate } from "./visit-text.js";
+import { attachmentsLabel, visitFieldLines, formatDate } from "./visit-text.js";
 import { parseIndonesianDate } from "../domain/dates.js";
 import { formatRefCode } from "../domain/refcode.js";
 import { INTERVENTION_TYPES, URGENCY_LEVELS, VISIT_PURPOSES, type InterventionType, type Urgency, type VisitPurpose } from "../domain/ppks.js";
@@ -400,7 +400,7 @@ async function stepMedia(conversation: Convo, c: FlowContext, d: Draft): Promise
     });
     let text: string;
     if (first) text = c.t("visit.ask_media", { photos: MAX_PHOTOS });
-    else text = `${notice ? `${notice}\n` : ""}${c.t("visit.media_more", { photos: d.photos.length, voices: d.voices.length, location: d.location ? "✅" : "–" })}`;
+    else text = `${notice ? `${notice}\n` : ""}${c.t("visit.media_more", { list: attachmentsLabel(c.t, { photos: d.photos.length, voices: d.voices.length, hasLocation: d.location !== null }) })}`;
     type Media =
       | { kind: "done" }
       | { kind: "photo" | "voice"; file: FileRef }
@@ -584,8 +584,9 @@ function firstMissing(d: Draft): Step | null {
 /** After changing one field from the review: whatever that change makes necessary, then review. */
 function nextAfterEdit(step: Step, d: Draft): Step {
   if (step === "conditions" && d.conditions.includes("lainnya") && !d.conditionNote) return "condition_note";
-  if (step === "referral" && d.referral === "lainnya" && !d.referralNote) return "referral_note";
-  if (step === "follow_up" && d.followUp && !d.nextVisitDate) return "next_date";
+  // Choosing "lainnya" or "Ya" again still lets the name or the date be changed.
+  if (step === "referral" && d.referral === "lainnya") return "referral_note";
+  if (step === "follow_up" && d.followUp) return "next_date";
   return "review";
 }
 

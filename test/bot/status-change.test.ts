@@ -28,6 +28,13 @@ afterEach(() => {
   t.fake.assertNoViolations();
 });
 
+/** A user who has talked to the bot already (so that forged taps come from a real message). */
+async function actor(id: number, firstName: string) {
+  const u = t.driver.user({ id, firstName });
+  if (u.messages().length === 0) await u.send("/start");
+  return u;
+}
+
 async function userRow(telegramId: number): Promise<User> {
   return t.app.deps.db.selectFrom("users").selectAll().where("telegram_id", "=", telegramId).executeTakeFirstOrThrow();
 }
@@ -60,7 +67,7 @@ describe("status changes by coordinators", () => {
     expect(subs.map((s) => s.chat_id)).toEqual([8101, 8102]);
 
     // The coordinator opens the card (households feature) and sees the status button.
-    const coord = t.driver.user({ id: COORD, firstName: "Bambang" });
+    const coord = await actor(COORD, "Bambang");
     await coord.tapData(`hh:open:${h.id}`);
     expect(coord.buttons()).toContain("🔄 Ubah status");
     await coord.tap("🔄 Ubah status");
@@ -119,7 +126,7 @@ describe("status changes by coordinators", () => {
     expect(family.lastText()).toContain("Status: Terdaftar");
     await family.tap("🔔 Kabari saya");
 
-    const coord = t.driver.user({ id: COORD, firstName: "Bambang" });
+    const coord = await actor(COORD, "Bambang");
     await coord.tapData(`st:${h.id}`);
     await coord.tap("Ditolak ✍️");
     expect(coord.lastText()).toContain("Tuliskan alasan keluarga ini ditolak");
@@ -149,7 +156,12 @@ describe("status changes by coordinators", () => {
 
   it("refuses an invalid transition with an explanation and changes nothing", async () => {
     const h = await newHousehold();
-    const coord = t.driver.user({ id: COORD, firstName: "Bambang" });
+    const coord = await actor(COORD, "Bambang");
+    // Leaving the reason question with /batal changes nothing either.
+    await coord.tapData(`st:${h.id}:ditolak`);
+    expect(coord.lastText()).toContain("Tuliskan alasan keluarga ini ditolak");
+    await coord.send("/batal");
+    expect(coord.lastText()).toContain("isian dibatalkan");
     await coord.tapData(`st:${h.id}:menerima_bantuan`);
     expect(coord.lastText()).toContain("Status tidak bisa diubah dari Terdaftar langsung ke Menerima bantuan");
     expect(coord.lastText()).toContain("hanya bisa diubah ke: Diverifikasi, Ditolak");
@@ -163,7 +175,7 @@ describe("status changes by coordinators", () => {
 
   it("refuses staff of another area and anyone else", async () => {
     const h = await newHousehold();
-    const far = t.driver.user({ id: FAR_COORD, firstName: "Rina" });
+    const far = await actor(FAR_COORD, "Rina");
     await far.tapData(`st:${h.id}:diverifikasi`);
     expect(far.lastCallbackAnswer()?.["text"]).toContain("tidak termasuk wilayah");
     const stranger = t.driver.user({ id: 8199, firstName: "Warga" });
@@ -180,12 +192,12 @@ describe("the volunteer's ✅ Tandai diverifikasi", () => {
     const vol = await userRow(VOL);
     const t0 = t.app.deps.i18n.t("id");
     let household = (await findHousehold(t.app.deps.db, h.id))!;
-    expect(statusCardActions({ user: vol, t: t0 }, household)).toEqual([]);
-    expect(statusCardActions({ user: await userRow(COORD), t: t0 }, household)).toEqual([{ label: "🔄 Ubah status", data: `st:${h.id}` }]);
-    expect(statusCardActions({ user: await userRow(OTHER_VOL), t: t0 }, household)).toEqual([]);
-    expect(statusCardActions({ user: await userRow(FAR_COORD), t: t0 }, household)).toEqual([]);
+    expect(await statusCardActions({ user: vol, t: t0, db: t.app.deps.db }, household)).toEqual([]);
+    expect(await statusCardActions({ user: await userRow(COORD), t: t0, db: t.app.deps.db }, household)).toEqual([{ label: "🔄 Ubah status", data: `st:${h.id}` }]);
+    expect(await statusCardActions({ user: await userRow(OTHER_VOL), t: t0, db: t.app.deps.db }, household)).toEqual([]);
+    expect(await statusCardActions({ user: await userRow(FAR_COORD), t: t0, db: t.app.deps.db }, household)).toEqual([]);
 
-    const siti = t.driver.user({ id: VOL, firstName: "Siti" });
+    const siti = await actor(VOL, "Siti");
     // Before any visit: refused with the reason.
     await siti.tapData(`st:${h.id}:diverifikasi`);
     expect(siti.lastText()).toContain("belum punya laporan kunjungan");
@@ -195,9 +207,12 @@ describe("the volunteer's ✅ Tandai diverifikasi", () => {
     await siti.tapData(`st:${h.id}`);
     expect(siti.lastCallbackAnswer()?.["text"]).toContain("hanya bisa dilakukan koordinator");
 
-    await t.app.deps.db.updateTable("households").set({ last_visit_at: new Date(t.clock.now) }).where("id", "=", h.id).execute();
+    await t.app.deps.db
+      .insertInto("visits")
+      .values({ household_id: h.id, volunteer_id: volunteerId, visited_on: "2026-11-28", written_at: new Date(t.clock.now), purpose: "asesmen", intervention: "preventif", follow_up: false, urgency: "biasa" })
+      .execute();
     household = (await findHousehold(t.app.deps.db, h.id))!;
-    expect(statusCardActions({ user: vol, t: t0 }, household)).toEqual([{ label: "✅ Tandai diverifikasi", data: `st:${h.id}:diverifikasi` }]);
+    expect(await statusCardActions({ user: vol, t: t0, db: t.app.deps.db }, household)).toEqual([{ label: "✅ Tandai diverifikasi", data: `st:${h.id}:diverifikasi` }]);
     await siti.tapData(`hh:open:${h.id}`);
     await siti.tap("✅ Tandai diverifikasi");
     expect(siti.lastText()).toContain("Terdaftar → Diverifikasi");
@@ -206,13 +221,13 @@ describe("the volunteer's ✅ Tandai diverifikasi", () => {
 
     // Now verified: no button, and the next step is the coordinator's.
     household = (await findHousehold(t.app.deps.db, h.id))!;
-    expect(statusCardActions({ user: vol, t: t0 }, household)).toEqual([]);
+    expect(await statusCardActions({ user: vol, t: t0, db: t.app.deps.db }, household)).toEqual([]);
     await siti.tapData(`st:${h.id}:diusulkan`);
     expect(siti.lastText()).toContain("hanya bisa dilakukan koordinator");
     expect((await findHousehold(t.app.deps.db, h.id))?.status).toBe("diverifikasi");
 
     // Another volunteer may not touch it.
-    const dewi = t.driver.user({ id: OTHER_VOL, firstName: "Dewi" });
+    const dewi = await actor(OTHER_VOL, "Dewi");
     await dewi.tapData(`st:${h.id}:terdaftar`);
     expect(dewi.lastCallbackAnswer()?.["text"]).toContain("tidak termasuk wilayah");
   });

@@ -302,3 +302,18 @@ describe("the buttons under the card cannot be forged", () => {
     expect(await t.app.deps.db.selectFrom("status_subscriptions").selectAll().where("chat_id", "=", 7403).execute()).toEqual([]);
   });
 });
+
+describe("restart in the middle of a check", () => {
+  it("continues at the verification question on a new process", async () => {
+    const u = t.driver.user({ id: 7501, firstName: "Restart" });
+    await u.send("/status");
+    await u.send(household.display);
+    expect(u.lastText()).toContain("tanggal lahir kepala keluarga");
+    const t2 = await t.restart();
+    const u2 = t2.driver.user({ id: 7501, firstName: "Restart" });
+    await u2.send("5/8/1968");
+    expect(u2.lastText()).toContain(`Status bantuan keluarga ${household.display}`);
+    t.app = t2.app;
+    t.driver = t2.driver;
+  });
+});

@@ -100,6 +100,17 @@ defineJob(BENEFICIARY_JOBS.dsrOutcome, async (job, payload) => {
   }
 });
 
+/** The coordinators' messages about a request are redrawn (the family's data was erased). */
+defineJob(BENEFICIARY_JOBS.dsrRefresh, async (job, payload) => {
+  const requestId = Number(payload["requestId"]);
+  const { deps, api } = job;
+  const data = await loadDsrNotice(deps.db, deps.pii, requestId);
+  if (!data) return;
+  await updateNotices({ api, db: deps.db, i18n: deps.i18n, logger: job.log }, dsrTopic(requestId), (t, user) =>
+    renderDsrNotice(t, user?.locale, data),
+  );
+});
+
 /** The copy of a family's data (identity numbers in full) is removed from the chat after a while. */
 defineJob(BENEFICIARY_JOBS.deleteMessage, async (job, payload) => {
   const chatId = Number(payload["chatId"]);

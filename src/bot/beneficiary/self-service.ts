@@ -8,6 +8,7 @@ import {
   loadHouseholdData,
   loadStatusView,
   openRequestOf,
+  SESSION_MS,
   subscribe,
   unsubscribe,
   verifiedHousehold,
@@ -131,14 +132,27 @@ guardedCallback(selfServiceHandlers, /^bs:data:(\d{1,9})$/, "anyone", async (ctx
   if (!household) return;
   await ctx.answerCallbackQuery();
   const now = ctx.deps.now();
-  const request = await createDataRequest(ctx.db, ctx.deps.pii, {
-    householdId: household.id,
-    chatId: ctx.chat!.id,
-    requesterId: ctx.user?.id ?? null,
-    kind: "access",
-    details: null,
-    now,
-  });
+  // Tapping again within one session sends the copy again without a new request (and without
+  // another notice to the coordinators).
+  const recent = await ctx.db
+    .selectFrom("data_requests")
+    .selectAll()
+    .where("household_id", "=", household.id)
+    .where("chat_id", "=", ctx.chat!.id)
+    .where("kind", "=", "access")
+    .where("created_at", ">", new Date(now.getTime() - SESSION_MS))
+    .orderBy("id", "desc")
+    .executeTakeFirst();
+  const request =
+    recent ??
+    (await createDataRequest(ctx.db, ctx.deps.pii, {
+      householdId: household.id,
+      chatId: ctx.chat!.id,
+      requesterId: ctx.user?.id ?? null,
+      kind: "access",
+      details: null,
+      now,
+    }));
   const data = await loadHouseholdData(ctx.db, ctx.deps.pii, household.id);
   if (!data) return;
   const village = (await regionLabel(ctx.db, data.villageCode)) ?? data.villageCode;

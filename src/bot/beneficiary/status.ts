@@ -24,10 +24,10 @@ export const ST = {
  * assigned volunteer only "Tandai diverifikasi", once the household is registered and was
  * visited. The handlers check all of it again.
  */
-export function statusCardActions(ctx: Pick<BotContext, "user" | "t">, household: Household): CardAction[] {
+export async function statusCardActions(ctx: Pick<BotContext, "user" | "t" | "db">, household: Household): Promise<CardAction[]> {
   const role = statusActorRole(ctx.user, household);
   if (role === "coordinator" || role === "admin") return [{ label: ctx.t("status_change.btn_change"), data: ST.pick(household.id) }];
-  if (role === "volunteer" && household.status === "terdaftar" && household.last_visit_at !== null && household.anonymized_at === null) {
+  if (role === "volunteer" && household.status === "terdaftar" && household.anonymized_at === null && (await hasRecordedVisit(ctx.db, household.id))) {
     return [{ label: ctx.t("status_change.btn_verify"), data: ST.to(household.id, "diverifikasi") }];
   }
   return [];
@@ -87,7 +87,7 @@ guardedCallback(statusHandlers, /^st:(\d{1,9}):([a-z_]{1,20})$/, "volunteer", as
     await ctx.reply(explainRefusal(ctx.t, check.reason, from, to));
     return;
   }
-  if (role === "volunteer" && !(await hasRecordedVisit(ctx.db, household))) {
+  if (role === "volunteer" && !(await hasRecordedVisit(ctx.db, household.id))) {
     await ctx.reply(explainRefusal(ctx.t, "needs_visit", from, to));
     return;
   }

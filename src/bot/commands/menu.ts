@@ -1,7 +1,10 @@
+import { createHash } from "node:crypto";
 import type { Api, RawApi } from "grammy";
 import type { BotCommand } from "grammy/types";
 import { LOCALES, type Locale } from "../../config.js";
-import type { User } from "../../db/schema.js";
+import type { Db, User } from "../../db/schema.js";
+import { defineJob } from "../jobs.js";
+import type { Jobs } from "../jobs-port.js";
 import type { I18n } from "../../i18n.js";
 import { COMMANDS, commandsFor, displayName, type CommandSpec } from "./registry.js";
 
@@ -36,4 +39,41 @@ export async function syncUserCommands(api: Api<RawApi>, i18n: I18n, user: User)
   await api.setMyCommands(toBotCommands(commandsFor(user), locale, i18n), {
     scope: { type: "chat", chat_id: user.telegram_id },
   });
+}
+
+/** A fingerprint of the command menus: changes when a deploy changes commands or their texts. */
+export function commandsFingerprint(i18n: I18n): string {
+  const data = COMMANDS.map((c) => [c.command, c.aliases, c.access, c.menu, ...LOCALES.map((l) => i18n.t(l)(c.descKey))]);
+  return createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
+}
+
+/**
+ * Re-sends every registered person's per-chat command menu once per distinct command set
+ * (a keyed job), so that a deploy that adds or renames commands reaches existing users.
+ */
+defineJob("sync-commands", async ({ deps, api, log }) => {
+  const users = await deps.db
+    .selectFrom("users")
+    .selectAll()
+    .where((eb) => eb.or([eb("role", "!=", "beneficiary"), eb("status", "!=", "active")]))
+    .where("unreachable_at", "is", null)
+    .orderBy("id")
+    .execute();
+  let done = 0;
+  for (const user of users) {
+    try {
+      await syncUserCommands(api, deps.i18n, user);
+      done++;
+    } catch (err) {
+      log.debug({ userId: user.id, err: (err as Error).message }, "command menu not updated");
+    }
+    // Stay far below Telegram's limits; this is not urgent.
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  log.info({ users: done }, "command menus updated");
+});
+
+/** Enqueues the menu sync for this command set (once across processes and restarts). */
+export async function scheduleCommandSync(deps: { db: Db; i18n: I18n; jobs: Jobs }): Promise<void> {
+  await deps.jobs.enqueue(deps.db, "sync-commands", {}, { key: `sync-commands:${commandsFingerprint(deps.i18n)}` });
 }

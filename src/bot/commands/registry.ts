@@ -33,6 +33,11 @@ export const COMMANDS: CommandSpec[] = [
   { command: "peringatan", aliases: ["alerts"], access: "staff", descKey: "alert.cmd_peringatan" },
   { command: "hubungkan_grup", aliases: ["link_group"], access: "staff", descKey: "alert.cmd_hubungkan_grup", menu: false },
   { command: "putuskan_grup", aliases: ["unlink_group"], access: "staff", descKey: "alert.cmd_putuskan_grup", menu: false },
+  { command: "siaran", aliases: ["broadcast"], access: "staff", descKey: "commands.siaran" },
+  { command: "rekap", aliases: ["summary"], access: "staff", descKey: "commands.rekap" },
+  { command: "ekspor", aliases: ["export"], access: "staff", descKey: "commands.ekspor" },
+  { command: "relawan", aliases: ["volunteers"], access: "staff", descKey: "commands.relawan" },
+  { command: "koordinator", aliases: ["coordinators"], access: "staff", descKey: "commands.koordinator" },
 ];
 
 /** The name shown to a user: English users see the English alias where there is one. */

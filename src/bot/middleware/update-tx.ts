@@ -1,42 +1,87 @@
-import { sql } from "kysely";
 import type { MiddlewareFn } from "grammy";
+import { runBatch, sqlLiteral } from "../../db/batching.js";
+import { conversationKey } from "../../db/conversation-storage.js";
+import type { User } from "../../db/schema.js";
+import { clearPrefetch, setPrefetch } from "../../db/update-prefetch.js";
 import type { BotContext } from "../context.js";
+
+/** A Telegram id as an SQL literal; ids are integers, anything else is refused. */
+function idLiteral(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`not an integer id: ${String(value)}`);
+  return String(value);
+}
 
 /**
  * Runs each update in one database transaction:
- * - updates of one chat are serialised across processes by an advisory lock held for the
- *   transaction (within a process the runner's `sequentialize` already orders them);
- * - each `update_id` is recorded in the same transaction as the update's writes, so a
- *   redelivered update (webhook timeout, crash before the polling offset moved) is skipped,
- *   and an update whose handling failed leaves no partial writes.
+ *
+ * - **One chat at a time, across processes.** The transaction first takes a PostgreSQL
+ *   advisory lock for the chat (`pg_advisory_xact_lock`, released at COMMIT/ROLLBACK), so two
+ *   processes never handle updates of the same chat at the same time. Within a process the
+ *   `sequentialize` middleware already queues them.
+ * - **In order.** The lock serialises but does not order; order comes from the delivery.
+ *   With long polling there is one poller, and `sequentialize` keeps a chat's updates in
+ *   update_id order. With a webhook, Telegram's Bot API server keeps one queue per chat and
+ *   sends a chat's next update only after the previous one was answered with 2xx (or dropped):
+ *   the webhook server answers only after this transaction committed, so the next update of
+ *   the chat cannot overtake it, whichever process it lands on. If an update runs past the
+ *   webhook's answer deadline (it is then acknowledged early, see `src/bot/webhook.ts`), it
+ *   already holds or waits for the chat lock — every wait before the lock is bounded by the
+ *   pool's 5 s connection timeout — and PostgreSQL grants a lock to its waiters first come,
+ *   first served, so the chat's next update still queues behind it. Rejecting an update whose
+ *   update_id is lower than the chat's last one would not restore order, only lose the update.
+ * - **Exactly once.** The update_id is inserted into `processed_update` in the same
+ *   transaction as the update's writes. A redelivered update (webhook timeout, a crash before
+ *   the poller confirmed it) finds its id and is skipped; a failed update rolls back with its
+ *   writes, leaves no partial data and may be delivered again.
+ * - **Few round trips.** BEGIN, the lock, the dedup insert, the sender's account and the
+ *   chat's conversation state travel in one message (`runBatch`; each statement has its own
+ *   snapshot, so the reads happen after the lock is held). The account and the state are
+ *   handed to the user middleware and the conversation storage (`update-prefetch.ts`), and the
+ *   conversation write travels with COMMIT (`deferUntilCommit`). A step of a flow that needs
+ *   no other data costs two round trips.
+ *
  * Handlers read and write through `ctx.db`, which is this transaction.
  */
 export function updateTransaction(): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const chatId = ctx.chatId;
-    const lockKey = chatId === undefined ? null : `chat:${chatId}`;
-    await ctx.deps.db.transaction().execute(async (trx) => {
-      // One round trip: take the chat lock (if any), then record the update id.
-      const first =
-        lockKey === null
-          ? await sql<{ update_id: number }>`
-              insert into processed_update (update_id) values (${ctx.update.update_id}::bigint)
-              on conflict (update_id) do nothing returning update_id`.execute(trx)
-          : await sql<{ update_id: number }>`
-              with lock as (select pg_advisory_xact_lock(hashtextextended(${lockKey}::text, 0)))
-              insert into processed_update (update_id)
-              select ${ctx.update.update_id}::bigint from lock
-              on conflict (update_id) do nothing returning update_id`.execute(trx);
-      if (first.rows.length === 0) {
-        ctx.log.info("update already processed; skipped");
-        return;
-      }
-      ctx.db = trx;
-      try {
-        await next();
-      } finally {
-        ctx.db = ctx.deps.db;
-      }
-    });
+    const from = ctx.from;
+    const senderId = from && !from.is_bot ? from.id : undefined;
+    const convKey = chatId === undefined ? undefined : conversationKey(chatId);
+    const statements: string[] = [];
+    if (chatId !== undefined) {
+      statements.push(`select pg_advisory_xact_lock(hashtextextended(${sqlLiteral(`chat:${idLiteral(chatId)}`)}, 0))`);
+    }
+    statements.push(
+      `with ins as (insert into processed_update (update_id) values (${idLiteral(ctx.update.update_id)}) ` +
+        `on conflict (update_id) do nothing returning update_id) ` +
+        `select exists (select 1 from ins) as "__fresh", ` +
+        `${convKey === undefined ? "null" : `(select state from conversation_state where key = ${sqlLiteral(convKey)})`} as "__conv", u.* ` +
+        `from (select 1) as one left join users u on ${senderId === undefined ? "false" : `u.telegram_id = ${idLiteral(senderId)}`}`,
+    );
+    try {
+      await ctx.deps.db.transaction().execute(async (trx) => {
+        const [row] = await runBatch<Record<string, unknown>>(trx, statements);
+        if (!row || row["__fresh"] !== true) {
+          ctx.log.info("update already processed; skipped");
+          return;
+        }
+        const { __fresh: _fresh, __conv: conv, ...userColumns } = row;
+        setPrefetch(ctx, {
+          telegramId: senderId,
+          user: userColumns["id"] === null || userColumns["id"] === undefined ? undefined : (userColumns as unknown as User),
+          conversationKey: convKey,
+          conversation: conv ?? undefined,
+        });
+        ctx.db = trx;
+        try {
+          await next();
+        } finally {
+          ctx.db = ctx.deps.db;
+        }
+      });
+    } finally {
+      clearPrefetch(ctx);
+    }
   };
 }

@@ -3,6 +3,7 @@ import { guessLocale, isLocale } from "../../i18n.js";
 import { ensureUser, findUserByTelegramId, updateUser } from "../../db/queries/users.js";
 import type { BotContext } from "../context.js";
 import { updateScope } from "../../lib/scope.js";
+import { takePrefetchedUser } from "../../db/update-prefetch.js";
 
 const ACTIVITY_RESOLUTION_MS = 60 * 60 * 1000;
 
@@ -15,7 +16,9 @@ const ACTIVITY_RESOLUTION_MS = 60 * 60 * 1000;
 export function loadUser(): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const from = ctx.from;
-    let user = from && !from.is_bot ? await findUserByTelegramId(ctx.db, from.id) : undefined;
+    // The update's first round trip usually loaded the account already (update-tx.ts).
+    let user =
+      from && !from.is_bot ? (takePrefetchedUser(ctx, from.id) ?? { value: await findUserByTelegramId(ctx.db, from.id) }).value : undefined;
     const isAdminId = from !== undefined && ctx.deps.config.ADMIN_TELEGRAM_IDS.includes(from.id);
     if (from && !from.is_bot && ctx.chat?.type === "private") {
       if (!user) {

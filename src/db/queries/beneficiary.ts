@@ -29,6 +29,8 @@ export const BENEFICIARY_JOBS = {
   dsrNotify: "dsr.notify",
   /** `{ requestId }`: tell the requester the outcome and update the coordinators' messages. */
   dsrOutcome: "dsr.outcome",
+  /** `{ requestId }`: redraw the coordinators' messages about a request (e.g. after an erasure). */
+  dsrRefresh: "dsr.refresh",
   /** `{ chatId, messageId }`: remove a message that shows identity numbers in full. */
   deleteMessage: "dsr.delete_message",
 } as const;
@@ -415,7 +417,7 @@ export const ERASED_NAME = "(dihapus)";
 /**
  * Erases a household's personal data on request (UU PDP): names, identity numbers, birth
  * date, address and location, members, photos, KK history, free-text notes, correction texts,
- * subscriptions and sessions; visit free text and media when visits are recorded. What stays
+ * subscriptions and sessions, visit free text and media. What stays
  * is anonymous: the reference code, village, status, PPKS categories and counts. Audited.
  */
 export async function anonymizeHousehold(db: Db, opts: { householdId: number; by: number | null; now: Date; requestId?: number }): Promise<void> {
@@ -453,6 +455,12 @@ export async function anonymizeHousehold(db: Db, opts: { householdId: number; by
   await db.deleteFrom("status_sessions").where("household_id", "=", id).execute();
   await db.updateTable("data_requests").set({ details_enc: null }).where("household_id", "=", id).execute();
   await eraseVisitData(db, id);
+  // The coordinators' messages about this family's other requests showed the name: redraw them.
+  const others = await db.selectFrom("data_requests").select("id").where("household_id", "=", id).execute();
+  for (const r of others) {
+    if (r.id === opts.requestId) continue;
+    await enqueueJob(db, BENEFICIARY_JOBS.dsrRefresh, { requestId: r.id }, { key: `dsr-refresh:${r.id}:${opts.now.getTime()}`, now: opts.now });
+  }
   await audit(db, {
     actorId: opts.by,
     action: "household.anonymized",
@@ -463,35 +471,20 @@ export async function anonymizeHousehold(db: Db, opts: { householdId: number; by
 }
 
 /**
- * Visit reports belong to another feature and may not exist in this database yet: their free
- * text is cleared and their media removed through whatever of these tables and columns exist.
+ * Visit reports of the household: their free text (condition notes, help given, referral
+ * notes) and the home's location are cleared and their photos and voice notes removed; the
+ * coded facts (date, purpose, intervention, conditions, urgency) stay for the counts. Alert
+ * resolution notes (free text) are cleared too.
  */
 async function eraseVisitData(db: Db, householdId: number): Promise<void> {
-  const columns = await sql<{ table_name: string; column_name: string; data_type: string }>`
-    select table_name, column_name, data_type from information_schema.columns
-    where table_schema = current_schema() and table_name like 'visit%'`.execute(db);
-  const byTable = new Map<string, { column_name: string; data_type: string }[]>();
-  for (const c of columns.rows) byTable.set(c.table_name, [...(byTable.get(c.table_name) ?? []), c]);
-  const visits = byTable.get("visits");
-  if (!visits?.some((c) => c.column_name === "household_id")) return;
-  const keep = new Set(["id", "household_id", "volunteer_id", "created_by", "reported_by", "user_id"]);
-  // Media tables hang off a visit: delete their rows for this household's visits.
-  for (const [table, cols] of byTable) {
-    if (table === "visits") continue;
-    if (cols.some((c) => c.column_name === "visit_id")) {
-      await sql`delete from ${sql.table(table)} where visit_id in (select id from visits where household_id = ${householdId})`.execute(db);
-    } else if (cols.some((c) => c.column_name === "household_id")) {
-      await sql`delete from ${sql.table(table)} where household_id = ${householdId}`.execute(db);
-    }
-  }
-  // Free text of the visits themselves (notes, findings…): nullable text columns are cleared.
-  const textCols = await sql<{ column_name: string }>`
-    select column_name from information_schema.columns
-    where table_schema = current_schema() and table_name = 'visits' and is_nullable = 'YES'
-      and data_type in ('text', 'character varying', 'jsonb', 'json', 'ARRAY')`.execute(db);
-  const clear = textCols.rows.map((r) => r.column_name).filter((c) => !keep.has(c));
-  if (clear.length === 0) return;
-  await sql`update visits set ${sql.join(clear.map((c) => sql`${sql.ref(c)} = null`))} where household_id = ${householdId}`.execute(db);
+  const visitIds = db.selectFrom("visits").select("id").where("household_id", "=", householdId);
+  await db.deleteFrom("visit_media").where("visit_id", "in", visitIds).execute();
+  await db
+    .updateTable("visits")
+    .set({ condition_note: null, help_given: null, referral_note: null, latitude: null, longitude: null })
+    .where("household_id", "=", householdId)
+    .execute();
+  await db.updateTable("alerts").set({ resolution_note: null }).where("household_id", "=", householdId).execute();
 }
 
 // === Access (the data subject's copy)
@@ -592,12 +585,12 @@ export async function loadHouseholdData(db: Db, pii: PiiCrypto, householdId: num
   };
 }
 
-/** Visits recorded for the household (0 while the visits feature has no table here). */
+/** Visits recorded for the household. */
 async function countVisits(db: Db, householdId: number): Promise<number> {
-  const exists = await sql<{ n: number }>`
-    select count(*)::int as n from information_schema.columns
-    where table_schema = current_schema() and table_name = 'visits' and column_name = 'household_id'`.execute(db);
-  if (Number(exists.rows[0]?.n ?? 0) === 0) return 0;
-  const res = await sql<{ n: number }>`select count(*)::int as n from visits where household_id = ${householdId}`.execute(db);
-  return Number(res.rows[0]?.n ?? 0);
+  const row = await db
+    .selectFrom("visits")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("household_id", "=", householdId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

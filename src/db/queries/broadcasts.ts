@@ -96,7 +96,7 @@ export async function createBroadcast(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
-  const inserted = await db
+  await db
     .insertInto("broadcast_deliveries")
     .columns(["broadcast_id", "user_id", "chat_id", "next_attempt_at"])
     .expression((eb) =>
@@ -111,8 +111,13 @@ export async function createBroadcast(
         .where(audienceFilter(b.actor, b.audience))
         .orderBy("users.id"),
     )
-    .executeTakeFirst();
-  const total = Number(inserted.numInsertedRows ?? 0);
+    .execute();
+  const counted = await db
+    .selectFrom("broadcast_deliveries")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("broadcast_id", "=", row.id)
+    .executeTakeFirstOrThrow();
+  const total = Number(counted.n);
   await db.updateTable("broadcasts").set({ total }).where("id", "=", row.id).execute();
   return { id: row.id, total };
 }

@@ -1,6 +1,7 @@
 import { sql, type Selectable } from "kysely";
 import {
   applyBlock,
+  mayDecide,
   generateInviteCode,
   isInviteCodeShape,
   joinBlock,
@@ -14,6 +15,8 @@ import type { Db, InvitesTable, User, VolunteerApplicationsTable } from "../sche
 import { audit } from "./audit.js";
 import { enqueueJob } from "./jobs.js";
 import { getRegion } from "./regions.js";
+
+export { mayDecide };
 
 /**
  * Background work of onboarding (handlers in src/bot/onboarding/jobs.ts). Jobs are enqueued
@@ -132,7 +135,7 @@ export async function submitRegistration(db: Db, userId: number, draft: Registra
     .execute();
   const app = await db
     .insertInto("volunteer_applications")
-    .values({ user_id: userId, kind: "registration", area_code: draft.villageCode })
+    .values({ user_id: userId, kind: "registration", area_code: draft.villageCode, created_at: now })
     .returning("id")
     .executeTakeFirstOrThrow();
   await audit(db, {
@@ -162,7 +165,7 @@ export async function requestAreaChange(db: Db, userId: number, villageCode: str
   await closePending(db, userId, "superseded", now, "area_change");
   const app = await db
     .insertInto("volunteer_applications")
-    .values({ user_id: userId, kind: "area_change", area_code: villageCode, previous_area_code: user.area_code })
+    .values({ user_id: userId, kind: "area_change", area_code: villageCode, previous_area_code: user.area_code, created_at: now })
     .returning("id")
     .executeTakeFirstOrThrow();
   await audit(db, {
@@ -174,13 +177,6 @@ export async function requestAreaChange(db: Db, userId: number, villageCode: str
   });
   await notify(db, app.id, "requested", now);
   return { ok: true, applicationId: app.id };
-}
-
-/** May this person decide this application? Active staff whose area covers the village. */
-export function mayDecide(decider: User | undefined, app: Pick<Application, "area_code" | "user_id">): boolean {
-  if (!decider || decider.status !== "active" || decider.id === app.user_id) return false;
-  if (decider.role === "admin") return true;
-  return decider.role === "coordinator" && decider.area_code !== null && isWithinArea(app.area_code, decider.area_code);
 }
 
 export type DecideResult =
@@ -334,7 +330,7 @@ export type CreateInviteResult = { ok: true; invite: Invite; code: string } | { 
 export async function createInvite(
   db: Db,
   pii: PiiCrypto,
-  opts: { creatorId: number; role: InviteRole; areaCode: string; maxUses: number; expiresAt: Date },
+  opts: { creatorId: number; role: InviteRole; areaCode: string; maxUses: number; expiresAt: Date; now?: Date },
 ): Promise<CreateInviteResult> {
   const creator = await db.selectFrom("users").selectAll().where("id", "=", opts.creatorId).executeTakeFirst();
   if (!creator || !mayInviteFor(creator, opts.role, opts.areaCode)) return { ok: false, reason: "not_allowed" };
@@ -350,6 +346,7 @@ export async function createInvite(
       created_by: creator.id,
       max_uses: opts.maxUses,
       expires_at: opts.expiresAt,
+      ...(opts.now ? { created_at: opts.now } : {}),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -450,7 +447,7 @@ export async function joinWithInvite(
   }
   await db
     .insertInto("invite_uses")
-    .values({ invite_id: invite.id, user_id: user.id })
+    .values({ invite_id: invite.id, user_id: user.id, used_at: opts.now })
     .onConflict((oc) => oc.columns(["invite_id", "user_id"]).doNothing())
     .execute();
   await closePending(db, user.id, "withdrawn", opts.now);

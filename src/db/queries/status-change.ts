@@ -18,9 +18,10 @@ export function statusActorRole(user: User | undefined, household: Pick<Househol
   return null;
 }
 
-/** Whether the household had at least one visit (a volunteer may only verify after one). */
-export async function hasRecordedVisit(db: Db, household: Pick<Household, "id" | "last_visit_at">): Promise<boolean> {
-  return household.last_visit_at !== null;
+/** Whether a visit to the household was reported (a volunteer may only verify after one). */
+export async function hasRecordedVisit(db: Db, householdId: number): Promise<boolean> {
+  const row = await db.selectFrom("visits").select("id").where("household_id", "=", householdId).limit(1).executeTakeFirst();
+  return row !== undefined;
 }
 
 export type StatusChangeResult =

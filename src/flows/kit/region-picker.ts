@@ -6,7 +6,7 @@
  *     level: 4,                          // a village; or "coordinator-area" (regency, district or village)
  *     within: "32.02",                   // only inside this area (null/omitted: whole country)
  *     defaultCode: volunteer.area_code,  // offered first as "📍 Pakai <label>"
- *     prompt: ctx.t("household.ask_village"),
+ *     prompt: ctx.t("onboarding.ask_village"),
  *   });
  *   if (picked.kind === "back") ...;     // the user tapped "Kembali"
  *   picked.value;                        // "32.02.11.2006"

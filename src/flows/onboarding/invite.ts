@@ -143,6 +143,7 @@ export async function inviteFlow(conversation: Convo, ctx: FlowContext, args?: I
         areaCode: chosen.code,
         maxUses,
         expiresAt: new Date(now.getTime() + lifetimeDays * DAY_MS),
+        now,
       });
       if (!r.ok) return { ok: false as const };
       const zone = (await regionTimezone(db, chosen.code)) ?? DEFAULT_ZONE;

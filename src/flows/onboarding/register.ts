@@ -114,15 +114,19 @@ export async function registerFlow(conversation: Convo, ctx: FlowContext, args?:
     draft.villageLabel = invite.areaLabel;
   }
 
+  // The intro also takes away the "status" reply keyboard a pending volunteer may still have.
+  const noKeyboard = { reply_markup: { remove_keyboard: true as const } };
   if (invite) {
     await ctx.reply(
       t(invite.role === "coordinator" ? "onboarding.intro_invite_coordinator" : "onboarding.intro_invite_volunteer", {
         inviter: invite.inviterName,
         area: invite.areaLabel,
       }),
+      noKeyboard,
     );
   } else {
-    await ctx.reply(t(start.state === "pending" ? "onboarding.intro_edit" : start.state === "rejected" ? "onboarding.intro_reapply" : "onboarding.intro"));
+    const intro = start.state === "pending" ? "onboarding.intro_edit" : start.state === "rejected" ? "onboarding.intro_reapply" : "onboarding.intro";
+    await ctx.reply(t(intro), noKeyboard);
   }
 
   const missing = (): Step => {

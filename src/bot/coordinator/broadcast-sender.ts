@@ -1,0 +1,429 @@
+import { randomBytes } from "node:crypto";
+import { Api, GrammyError, HttpError, InlineKeyboard, type RawApi } from "grammy";
+import type { Message } from "grammy/types";
+import {
+  acquireSenderLease,
+  claimDeliveries,
+  deliveryCounts,
+  finishBroadcastIfDone,
+  markDeliveryFinal,
+  markDeliveryRetry,
+  markDeliverySent,
+  markUserUnreachable,
+  nextDueAt,
+  releaseDelivery,
+  releaseSenderLease,
+  sendingBroadcasts,
+  type Broadcast,
+  type ClaimedDelivery,
+  type DeliveryCounts,
+} from "../../db/queries/broadcasts.js";
+import { isLocale, type TFunction } from "../../i18n.js";
+import type { Logger } from "../../logger.js";
+import type { AppDeps } from "../context.js";
+import { describeError } from "../errors.js";
+import { broadcastProgressText } from "../../domain/broadcast.js";
+import { defineJob } from "../jobs.js";
+
+/**
+ * Delivers broadcasts from the `broadcast_deliveries` queue, durably and within Telegram's
+ * limits:
+ * - claims small batches (FOR UPDATE SKIP LOCKED, status "sending" with a lease) right
+ *   before sending, never more than there are free send slots and rate tokens, so at most
+ *   `concurrency` messages are "in flight" at any instant; marks each "sent" after Telegram
+ *   answered. A row left in "sending" by a dead process is claimed again once its lease ran
+ *   out: after a kill -9 only those in-flight messages can go out twice, none is skipped;
+ * - graceful `stop()`: claims nothing more, releases claimed rows not yet handed to
+ *   Telegram, waits for the calls in flight and records them: a restart resumes with no
+ *   duplicate;
+ * - a global rate (BROADCAST_RATE per second, a token bucket with a small burst) and at most
+ *   one message per second to one chat; one process sends at a time (a lease row), so the
+ *   rate holds across processes;
+ * - 429: the whole sender pauses for retry_after and the message is retried (not counted as
+ *   an attempt); 5xx and network errors: retried with backoff, `maxAttempts` in all, then
+ *   "failed"; 403 (blocked): "unreachable" and users.unreachable_at, not retried; other
+ *   4xx: "failed";
+ * - edits the coordinator's progress message at most every `progressEveryMs` and reports
+ *   the final figures once.
+ * It uses the root database (never an update transaction) and its own Api client without
+ * the auto-retry transformer (429s are handled here, for the whole sender).
+ */
+export interface BroadcastSender {
+  /** Runs in the background until `stop()` (production). */
+  start(): void;
+  /** Graceful stop: no new claims, calls in flight finish and are recorded, the lease is released. */
+  stop(): Promise<void>;
+  isStarted(): boolean;
+  /** Sends what is due now, in this call, until nothing is due or the budget is spent (simulator, jobs, tests). */
+  drain(opts?: { budgetMs?: number }): Promise<{ remaining: boolean; nextDueAt: Date | null }>;
+  /**
+   * Stops at once without any cleanup, as if the process had died: nothing more is written,
+   * calls still in flight are forgotten (tests of the crash path).
+   */
+  kill(): void;
+  /** Id of this sender (the claim token written to the rows it holds). */
+  readonly id: string;
+}
+
+export interface BroadcastSenderOptions {
+  deps: AppDeps;
+  /** Any Api of the bot: only its token and client options (apiRoot, fetch) are used. */
+  api: Api<RawApi>;
+  /** Messages in flight at once (= the most that can be sent twice after a crash). Default 8. */
+  concurrency?: number;
+  /** Messages per second, all broadcasts together. Default config BROADCAST_RATE. */
+  rate?: number;
+  /** How long a claimed row stays reserved for this sender (app clock). Default 90 s. */
+  leaseSeconds?: number;
+  /** How long the sending lease lasts without renewal (app clock). Default 30 s. */
+  senderLeaseSeconds?: number;
+  progressEveryMs?: number;
+  idlePollMs?: number;
+  maxAttempts?: number;
+  /** Timeout of one Bot API call. Default 30 s (must stay well below leaseSeconds). */
+  requestTimeoutSeconds?: number;
+}
+
+const SENDERS = new WeakMap<AppDeps, BroadcastSender>();
+
+/** The sender created for these app dependencies (one per app). */
+export function broadcastSenderFor(deps: AppDeps, api: Api<RawApi>): BroadcastSender {
+  return SENDERS.get(deps) ?? createBroadcastSender({ deps, api });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)).unref?.());
+
+export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSender {
+  const { deps } = opts;
+  const db = deps.db;
+  const log: Logger = deps.logger.child({ component: "broadcast-sender" });
+  const concurrency = Math.max(1, opts.concurrency ?? 8);
+  const rate = Math.max(1, opts.rate ?? deps.config.BROADCAST_RATE);
+  const leaseSeconds = opts.leaseSeconds ?? 90;
+  const senderLeaseSeconds = opts.senderLeaseSeconds ?? 30;
+  const progressEveryMs = opts.progressEveryMs ?? 3000;
+  const idlePollMs = opts.idlePollMs ?? 1000;
+  const maxAttempts = opts.maxAttempts ?? 5;
+  const me = `bs-${process.pid}-${randomBytes(6).toString("hex")}`;
+  // Our own client: same token and transport (tests inject fetch), no transformers.
+  const api = new Api(opts.api.token, { ...opts.api.options, timeoutSeconds: opts.requestTimeoutSeconds ?? 30 });
+
+  // --- rate limits (real time, not the app clock)
+  const mono = () => performance.now();
+  const burst = Math.max(1, Math.min(concurrency, Math.floor(rate / 5)));
+  let tokens = burst;
+  let refilledAt = mono();
+  const refill = () => {
+    const t = mono();
+    tokens = Math.min(burst, tokens + ((t - refilledAt) * rate) / 1000);
+    refilledAt = t;
+  };
+  const msUntilToken = () => Math.ceil(((1 - tokens) * 1000) / rate);
+  let pausedUntil = 0;
+  const chatNextAt = new Map<number, number>();
+  /** Reserves the chat's next free second; returns how long to wait for it. */
+  const reserveChat = (chatId: number): number => {
+    const t = mono();
+    const at = Math.max(t, chatNextAt.get(chatId) ?? 0);
+    chatNextAt.set(chatId, at + 1000);
+    if (chatNextAt.size > 10_000) {
+      for (const [k, v] of chatNextAt) if (v < t) chatNextAt.delete(k);
+    }
+    return at - t;
+  };
+
+  // --- state
+  let started = false;
+  let stopRequested = false;
+  let killed = false;
+  let loop: Promise<void> | undefined;
+  const inFlight = new Set<Promise<void>>();
+  let wakeUp: (() => void) | undefined;
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      timer.unref?.();
+      function done() {
+        clearTimeout(timer);
+        if (wakeUp === done) wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  const wake = () => wakeUp?.();
+
+  let leaderUntil = 0;
+  async function holdLease(): Promise<boolean> {
+    if (mono() < leaderUntil) return true;
+    const ok = await acquireSenderLease(db, me, deps.now(), senderLeaseSeconds);
+    // Renew well before it runs out.
+    leaderUntil = ok ? mono() + (senderLeaseSeconds * 1000) / 3 : 0;
+    return ok;
+  }
+
+  const tFor = (locale: string | null | undefined): TFunction =>
+    deps.i18n.t(locale && isLocale(locale) ? locale : deps.i18n.defaultLocale);
+
+  // Broadcast content and its sender's name, cached while it is being sent.
+  const cache = new Map<number, Promise<{ b: Broadcast; senderName: string; senderLocale: string }>>();
+  function content(id: number) {
+    let hit = cache.get(id);
+    if (!hit) {
+      hit = (async () => {
+        const b = await db.selectFrom("broadcasts").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+        const u = b.created_by
+          ? await db.selectFrom("users").select(["name", "locale"]).where("id", "=", b.created_by).executeTakeFirst()
+          : undefined;
+        return { b, senderName: u?.name ?? "Koordinator", senderLocale: u?.locale ?? deps.i18n.defaultLocale };
+      })();
+      hit.catch(() => cache.delete(id));
+      cache.set(id, hit);
+    }
+    return hit;
+  }
+
+  async function callTelegram(row: ClaimedDelivery): Promise<Message> {
+    const { b, senderName } = await content(row.broadcast_id);
+    const t = tFor(row.locale);
+    const body = `${t("siaran.header", { name: senderName })}\n\n${b.text_html}`;
+    if (b.media_kind === "photo" && b.media_file_id) {
+      return api.sendPhoto(row.chat_id, b.media_file_id, { caption: body, parse_mode: "HTML" });
+    }
+    if (b.media_kind === "document" && b.media_file_id) {
+      return api.sendDocument(row.chat_id, b.media_file_id, { caption: body, parse_mode: "HTML" });
+    }
+    return api.sendMessage(row.chat_id, body, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+  }
+
+  function backoffSeconds(attempts: number): number {
+    return Math.min(300, 2 * 3 ** Math.max(0, attempts - 1));
+  }
+
+  async function recordFailure(row: ClaimedDelivery, err: unknown): Promise<void> {
+    const now = deps.now();
+    if (err instanceof GrammyError) {
+      if (err.error_code === 429) {
+        const seconds = Math.max(1, err.parameters?.retry_after ?? 1);
+        pausedUntil = Math.max(pausedUntil, mono() + seconds * 1000);
+        log.info({ retryAfter: seconds }, "Telegram asked to slow down (429): pausing broadcasts");
+        await markDeliveryRetry(db, row.id, me, { at: now, error: "429", countAttempt: false });
+        return;
+      }
+      if (err.error_code === 403) {
+        if (await markDeliveryFinal(db, row.id, me, "unreachable", err.description)) await markUserUnreachable(db, row.user_id, now);
+        return;
+      }
+      if (err.error_code >= 400 && err.error_code < 500) {
+        log.warn({ broadcastId: row.broadcast_id, code: err.error_code, err: err.description }, "broadcast message refused");
+        await markDeliveryFinal(db, row.id, me, "failed", err.description);
+        return;
+      }
+    }
+    const message = err instanceof GrammyError ? err.description : err instanceof HttpError ? "network error" : String(describeError(err).message ?? "error");
+    if (row.attempts >= maxAttempts) {
+      log.warn({ broadcastId: row.broadcast_id, attempts: row.attempts, err: message }, "broadcast message failed for good");
+      await markDeliveryFinal(db, row.id, me, "failed", message);
+      return;
+    }
+    await markDeliveryRetry(db, row.id, me, {
+      at: new Date(now.getTime() + backoffSeconds(row.attempts) * 1000),
+      error: message,
+      countAttempt: true,
+    });
+  }
+
+  async function send(row: ClaimedDelivery): Promise<void> {
+    const wait = reserveChat(row.chat_id);
+    if (wait > 0) await sleep(wait);
+    if (killed) return;
+    if (stopRequested) {
+      await releaseDelivery(db, row.id, me).catch((err) => log.warn({ err: describeError(err) }, "could not release a delivery"));
+      return;
+    }
+    let msg: Message | undefined;
+    let failure: unknown;
+    try {
+      msg = await callTelegram(row);
+    } catch (err) {
+      failure = err;
+    }
+    if (killed) return;
+    try {
+      if (msg) await markDeliverySent(db, row.id, me, deps.now(), msg.message_id);
+      else await recordFailure(row, failure);
+    } catch (err) {
+      // The row stays "sending" and is retried when its lease runs out.
+      log.warn({ err: describeError(err) }, "could not record a broadcast delivery");
+    }
+  }
+
+  // --- progress and final reports
+  const figures = (b: Broadcast, c: DeliveryCounts) => ({
+    id: b.id,
+    status: b.status,
+    total: b.total,
+    sent: c.sent,
+    failed: c.failed,
+    unreachable: c.unreachable,
+    open: c.pending + c.sending,
+  });
+  let reportedAt = -Infinity;
+  const lastProgress = new Map<number, string>();
+
+  async function editProgress(b: Broadcast, text: string, keyboard: InlineKeyboard | undefined): Promise<void> {
+    if (!b.progress_chat_id || !b.progress_message_id) return;
+    const wait = reserveChat(b.progress_chat_id);
+    if (wait > 0) await sleep(wait);
+    try {
+      await api.editMessageText(b.progress_chat_id, b.progress_message_id, text, {
+        parse_mode: "HTML",
+        ...(keyboard ? { reply_markup: keyboard } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof GrammyError && err.error_code === 400)) log.warn({ err: describeError(err) }, "could not edit broadcast progress");
+    }
+  }
+
+  async function report(force: boolean): Promise<void> {
+    if (!force && mono() - reportedAt < progressEveryMs) return;
+    reportedAt = mono();
+    for (const b of await sendingBroadcasts(db)) {
+      const counts = await deliveryCounts(db, b.id);
+      const { senderLocale } = await content(b.id);
+      const t = tFor(senderLocale);
+      if (counts.pending + counts.sending === 0) {
+        const done = await finishBroadcastIfDone(db, b.id, deps.now());
+        if (!done) continue;
+        cache.delete(b.id);
+        lastProgress.delete(b.id);
+        const text = broadcastProgressText(t, senderLocale, figures(done, counts), true);
+        await editProgress(done, text, undefined);
+        if (done.progress_chat_id) {
+          const wait = reserveChat(done.progress_chat_id);
+          if (wait > 0) await sleep(wait);
+          await api
+            .sendMessage(done.progress_chat_id, text, { parse_mode: "HTML" })
+            .catch((err) => log.warn({ err: describeError(err) }, "could not send the broadcast report"));
+        }
+        log.info({ broadcastId: b.id, sent: counts.sent, failed: counts.failed, unreachable: counts.unreachable }, "broadcast finished");
+        continue;
+      }
+      const text = broadcastProgressText(t, senderLocale, figures(b, counts), false);
+      if (lastProgress.get(b.id) === text) continue;
+      refill();
+      if (tokens < 1 && !force) continue;
+      tokens = Math.max(0, tokens - 1);
+      lastProgress.set(b.id, text);
+      await editProgress(b, text, new InlineKeyboard().text(t("siaran.btn_stop"), `bc:stop:${b.id}`));
+    }
+  }
+
+  // --- the loop
+  async function run(mode: { drain: boolean; deadline: number }): Promise<void> {
+    while (!stopRequested && !killed) {
+      if (mode.drain && mono() > mode.deadline) break;
+      try {
+        if (!(await holdLease())) {
+          if (mode.drain) break;
+          await nap(idlePollMs * 2);
+          continue;
+        }
+        await report(false);
+        const pause = pausedUntil - mono();
+        if (pause > 0) {
+          await nap(pause);
+          continue;
+        }
+        const free = concurrency - inFlight.size;
+        if (free <= 0) {
+          await Promise.race([...inFlight, nap(idlePollMs)]);
+          continue;
+        }
+        refill();
+        if (tokens < 1) {
+          await nap(msUntilToken());
+          continue;
+        }
+        const rows = await claimDeliveries(db, { me, limit: Math.min(free, Math.floor(tokens)), now: deps.now(), leaseSeconds });
+        if (killed) break;
+        if (rows.length === 0) {
+          if (mode.drain && inFlight.size === 0) break;
+          await Promise.race([...inFlight, nap(idlePollMs)]);
+          continue;
+        }
+        tokens -= rows.length;
+        for (const row of rows) {
+          const p: Promise<void> = send(row).finally(() => {
+            inFlight.delete(p);
+            wake();
+          });
+          inFlight.add(p);
+        }
+      } catch (err) {
+        if (killed) break;
+        log.warn({ err: describeError(err) }, "broadcast sender loop error");
+        await nap(idlePollMs * 2);
+      }
+    }
+    if (killed) return;
+    await Promise.allSettled([...inFlight]);
+    try {
+      if (!stopRequested || mode.drain) await report(true);
+    } catch (err) {
+      log.warn({ err: describeError(err) }, "broadcast report failed");
+    }
+  }
+
+  const sender: BroadcastSender = {
+    id: me,
+    start() {
+      if (started) return;
+      started = true;
+      stopRequested = false;
+      loop = run({ drain: false, deadline: Infinity });
+    },
+    async stop() {
+      stopRequested = true;
+      wake();
+      await loop;
+      await Promise.allSettled([...inFlight]);
+      started = false;
+      if (!killed) await releaseSenderLease(db, me).catch(() => undefined);
+      leaderUntil = 0;
+    },
+    isStarted: () => started,
+    async drain(o = {}) {
+      if (started) return { remaining: true, nextDueAt: null };
+      stopRequested = false;
+      loop = run({ drain: true, deadline: mono() + (o.budgetMs ?? 20_000) });
+      await loop;
+      loop = undefined;
+      if (killed) return { remaining: true, nextDueAt: null };
+      const pending = await sendingBroadcasts(db);
+      return { remaining: pending.length > 0, nextDueAt: pending.length > 0 ? await nextDueAt(db) : null };
+    },
+    kill() {
+      killed = true;
+      stopRequested = true;
+      wake();
+    },
+  };
+  SENDERS.set(deps, sender);
+  return sender;
+}
+
+/**
+ * Sends due broadcasts from the job worker when no background sender runs in this process
+ * (the simulator, which only runs jobs). With a started sender it only wakes nothing: the
+ * background loop serves the queue. Re-enqueues itself while work remains.
+ */
+export const BROADCAST_DRAIN_JOB = defineJob("broadcast-drain", async ({ deps, api, log }) => {
+  const sender = broadcastSenderFor(deps, api);
+  if (sender.isStarted()) return;
+  const result = await sender.drain({ budgetMs: 20_000 });
+  if (result.remaining) {
+    const runAt = result.nextDueAt && result.nextDueAt > deps.now() ? result.nextDueAt : new Date(deps.now().getTime() + 1000);
+    await deps.jobs.enqueue(deps.db, "broadcast-drain", {}, { runAt });
+    log.debug({ runAt }, "broadcast drain continues later");
+  }
+});

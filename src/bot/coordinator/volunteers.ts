@@ -1,0 +1,225 @@
+import { Composer, GrammyError, InlineKeyboard } from "grammy";
+import type { BotContext } from "../context.js";
+import { guardedCallback, guardedCommand } from "../commands/registry.js";
+import { isStaffFor } from "../access.js";
+import { CARD_ACTIONS } from "../households/card.js";
+import { defineJob } from "../jobs.js";
+import { REASSIGN_FLOW, type ReassignArgs } from "../../flows/coordinator/index.js";
+import { findAreaVolunteer, inArea, listAreaVolunteers, type VolunteerRow } from "../../db/queries/coordinator.js";
+import { findVisibleHousehold } from "../../db/queries/households.js";
+import { regionLabel } from "../../db/queries/regions.js";
+import { audit } from "../../db/queries/audit.js";
+import { formatRefCode } from "../../domain/refcode.js";
+import { formatDateId } from "../../domain/dates.js";
+import { isLocale, type TFunction } from "../../i18n.js";
+import { localDate } from "../../domain/visit.js";
+import { areaName, showTapped, staffArea, zoneOf, type Zone } from "./common.js";
+
+export const volunteerHandlers = new Composer<BotContext>();
+
+const PAGE_SIZE = 8;
+
+/** "3 hari lalu", "hari ini", "belum pernah". */
+export function ago(t: TFunction, date: Date | null, now: Date, zone: Zone, locale: string): string {
+  if (!date) return t("relawan.never");
+  const days = Math.round(
+    (Date.parse(localDate(now, zone.tz)) - Date.parse(localDate(date, zone.tz))) / 86_400_000,
+  );
+  if (days <= 0) return t("relawan.today");
+  if (days === 1) return t("relawan.yesterday");
+  if (days < 60) return t("relawan.days_ago", { count: days });
+  return formatDateId(localDate(date, zone.tz), locale === "en" ? "en" : "id");
+}
+
+function lastActivity(v: VolunteerRow): Date | null {
+  const a = v.last_active_at?.getTime() ?? 0;
+  const b = v.last_visit_at?.getTime() ?? 0;
+  const m = Math.max(a, b);
+  return m === 0 ? null : new Date(m);
+}
+
+async function villageName(ctx: BotContext, code: string | null): Promise<string> {
+  if (!code) return "–";
+  return (await regionLabel(ctx.db, code, { full: false }))?.split(" — ")[0] ?? code;
+}
+
+async function showList(ctx: BotContext, page: number, edit: boolean): Promise<void> {
+  const user = ctx.user!;
+  const area = staffArea(user);
+  const zone = await zoneOf(ctx.db, area);
+  const total = (await listAreaVolunteers(ctx.db, area, { limit: 1, offset: 0 })).total;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const p = Math.min(Math.max(0, page), pages - 1);
+  const { rows } = await listAreaVolunteers(ctx.db, area, { limit: PAGE_SIZE, offset: p * PAGE_SIZE });
+  const header = ctx.t("relawan.header", { area: await areaName(ctx, area), total });
+  if (total === 0) {
+    const text = `${header}\n\n${ctx.t("relawan.none")}`;
+    if (edit) await showTapped(ctx, text);
+    else await ctx.reply(text);
+    return;
+  }
+  const now = ctx.deps.now();
+  const lines: string[] = [];
+  const kb = new InlineKeyboard();
+  for (const [i, v] of rows.entries()) {
+    const n = p * PAGE_SIZE + i + 1;
+    lines.push(
+      ctx.t("relawan.item", {
+        n,
+        name: v.name ?? "–",
+        village: await villageName(ctx, v.area_code),
+        households: v.households,
+        last: ago(ctx.t, lastActivity(v), now, zone, ctx.locale),
+        suspended: v.status === "suspended" ? ctx.t("relawan.suspended_mark") : "",
+      }),
+    );
+    kb.text(`${n}. ${v.name ?? "–"}`.slice(0, 40), `rl:v:${v.id}`);
+    if (i % 2 === 1) kb.row();
+  }
+  kb.row();
+  if (p > 0) kb.text(ctx.t("common.prev_page"), `rl:p:${p - 1}`);
+  if (p < pages - 1) kb.text(ctx.t("common.next_page"), `rl:p:${p + 1}`);
+  const text = `${header}\n\n${lines.join("\n")}\n\n${ctx.t("common.page", { page: p + 1, pages })}`;
+  if (edit) await showTapped(ctx, text, kb);
+  else await ctx.reply(text, { reply_markup: kb });
+}
+
+guardedCommand(volunteerHandlers, "relawan", async (ctx) => {
+  if (ctx.user!.role === "coordinator" && !ctx.user!.area_code) {
+    await ctx.reply(ctx.t("koordinator.no_area"));
+    return;
+  }
+  await showList(ctx, 0, false);
+});
+
+guardedCallback(volunteerHandlers, /^rl:p:(\d+)$/, "staff", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await showList(ctx, Number(ctx.match?.[1] ?? 0), true);
+});
+
+/** The volunteer if they work in the tapping user's area; otherwise the tap is refused. */
+async function areaVolunteer(ctx: BotContext, id: number): Promise<VolunteerRow | undefined> {
+  const v = await findAreaVolunteer(ctx.db, staffArea(ctx.user!), id);
+  if (!v) await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
+  return v;
+}
+
+guardedCallback(volunteerHandlers, /^rl:v:(\d+)$/, "staff", async (ctx) => {
+  const v = await areaVolunteer(ctx, Number(ctx.match?.[1]));
+  if (!v) return;
+  await ctx.answerCallbackQuery();
+  const zone = await zoneOf(ctx.db, v.area_code);
+  const now = ctx.deps.now();
+  const text = ctx.t("relawan.detail", {
+    name: v.name ?? "–",
+    village: await villageName(ctx, v.area_code),
+    status: ctx.t(v.status === "suspended" ? "relawan.status_suspended" : "relawan.status_active"),
+    households: v.households,
+    active: ago(ctx.t, v.last_active_at, now, zone, ctx.locale),
+    visit: ago(ctx.t, v.last_visit_at, now, zone, ctx.locale),
+  });
+  const kb = new InlineKeyboard();
+  if (v.households > 0) {
+    kb.text(ctx.t("relawan.btn_households"), `rl:h:${v.id}:0`).row();
+    kb.text(ctx.t("relawan.btn_reassign"), `rl:mv:${v.id}`).row();
+  }
+  kb.text(ctx.t("relawan.btn_list"), "rl:p:0");
+  await audit(ctx.db, { actorId: ctx.user!.id, action: "volunteer.viewed", entity: "user", entityId: v.id, details: {} });
+  await showTapped(ctx, text, kb);
+});
+
+guardedCallback(volunteerHandlers, /^rl:h:(\d+):(\d+)$/, "staff", async (ctx) => {
+  const v = await areaVolunteer(ctx, Number(ctx.match?.[1]));
+  if (!v) return;
+  await ctx.answerCallbackQuery();
+  const area = staffArea(ctx.user!);
+  const base = ctx.db
+    .selectFrom("households")
+    .where("volunteer_id", "=", v.id)
+    .where(inArea<"households">("households.village_code", area));
+  const total = Number((await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const p = Math.min(Math.max(0, Number(ctx.match?.[2] ?? 0)), pages - 1);
+  const rows = await base
+    .select(["id", "ref_code", "head_name", "status"])
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(PAGE_SIZE)
+    .offset(p * PAGE_SIZE)
+    .execute();
+  const lines = rows.map((r, i) =>
+    ctx.t("relawan.household_item", {
+      n: p * PAGE_SIZE + i + 1,
+      code: formatRefCode(r.ref_code),
+      name: r.head_name,
+      status: ctx.t(`vocab.status.${r.status}`),
+    }),
+  );
+  const kb = new InlineKeyboard();
+  rows.forEach((r, i) => {
+    kb.text(`${p * PAGE_SIZE + i + 1}. ${formatRefCode(r.ref_code)}`, `hh:open:${r.id}`);
+    if (i % 2 === 1) kb.row();
+  });
+  kb.row();
+  if (p > 0) kb.text(ctx.t("common.prev_page"), `rl:h:${v.id}:${p - 1}`);
+  if (p < pages - 1) kb.text(ctx.t("common.next_page"), `rl:h:${v.id}:${p + 1}`);
+  kb.row().text(ctx.t("relawan.btn_reassign"), `rl:mv:${v.id}`).row().text(ctx.t("common.back"), `rl:v:${v.id}`);
+  const text = `${ctx.t("relawan.households_of", { name: v.name ?? "–", total })}\n\n${lines.join("\n") || ctx.t("relawan.no_households")}\n\n${ctx.t("common.page", { page: p + 1, pages })}`;
+  await showTapped(ctx, text, kb);
+});
+
+guardedCallback(volunteerHandlers, /^rl:mv:(\d+)$/, "staff", async (ctx) => {
+  const v = await areaVolunteer(ctx, Number(ctx.match?.[1]));
+  if (!v) return;
+  await ctx.answerCallbackQuery();
+  await ctx.conversation.enter(REASSIGN_FLOW, { from: v.id } satisfies ReassignArgs);
+});
+
+/** On a household card, for the area's staff: move the household to another volunteer. */
+CARD_ACTIONS.push((ctx, h) =>
+  isStaffFor(ctx.user, h) && !h.anonymized_at ? [{ label: ctx.t("relawan.action_reassign"), data: `rl:hm:${h.id}` }] : [],
+);
+
+guardedCallback(volunteerHandlers, /^rl:hm:(\d+)$/, "staff", async (ctx) => {
+  const h = await findVisibleHousehold(ctx.db, ctx.user!, Number(ctx.match?.[1]));
+  if (!h || !isStaffFor(ctx.user, h) || h.anonymized_at) {
+    await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
+    return;
+  }
+  await ctx.answerCallbackQuery();
+  await ctx.conversation.enter(REASSIGN_FLOW, { from: h.volunteer_id, householdIds: [h.id] } satisfies ReassignArgs);
+});
+
+const MAX_CODES = 15;
+
+/** Tells both volunteers about a move (after it was saved), each in their language. */
+defineJob("reassign-notify", async ({ deps, api, log }, payload) => {
+  const ids = Array.isArray(payload.householdIds) ? payload.householdIds.map(Number).filter(Number.isInteger) : [];
+  if (ids.length === 0) return;
+  const households = await deps.db.selectFrom("households").select(["ref_code"]).where("id", "in", ids).orderBy("ref_code").execute();
+  const codes = households.map((h) => formatRefCode(h.ref_code));
+  const users = await deps.db
+    .selectFrom("users")
+    .selectAll()
+    .where("id", "in", [Number(payload.fromId ?? -1), Number(payload.toId ?? -1)])
+    .execute();
+  const from = users.find((u) => u.id === Number(payload.fromId));
+  const to = users.find((u) => u.id === Number(payload.toId));
+  const list = (t: TFunction) =>
+    codes.slice(0, MAX_CODES).join(", ") + (codes.length > MAX_CODES ? ` ${t("relawan.and_more", { count: codes.length - MAX_CODES })}` : "");
+  const send = async (user: typeof from, key: string, params: Record<string, unknown>) => {
+    if (!user) return;
+    const t = deps.i18n.t(isLocale(user.locale) ? user.locale : deps.i18n.defaultLocale);
+    try {
+      await api.sendMessage(user.telegram_id, t(key, { ...params, count: codes.length, codes: list(t) }), { parse_mode: "HTML" });
+    } catch (err) {
+      if (err instanceof GrammyError && err.error_code === 403) {
+        await deps.db.updateTable("users").set({ unreachable_at: deps.now() }).where("id", "=", user.id).execute();
+      } else {
+        log.warn({ userId: user.id, err: err instanceof Error ? err.message : String(err) }, "could not tell a volunteer about a move");
+      }
+    }
+  };
+  await send(from, "relawan.notify_from", { to: to?.name ?? "–" });
+  await send(to, "relawan.notify_to", { from: from?.name ?? "–" });
+});

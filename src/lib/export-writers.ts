@@ -1,0 +1,213 @@
+import { createWriteStream, statSync, type WriteStream } from "node:fs";
+import { once } from "node:events";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import ExcelJS from "exceljs";
+import { stringify } from "csv-stringify/sync";
+
+/** A finished file: its path, its name for the user and its size. */
+export interface ExportPart {
+  path: string;
+  filename: string;
+  bytes: number;
+  /** Data rows in this part (all sheets). */
+  rows: number;
+}
+
+const BOM = "\uFEFF";
+
+async function write(stream: WriteStream, chunk: string | Buffer): Promise<void> {
+  if (!stream.write(chunk)) await once(stream, "drain");
+}
+
+async function close(stream: WriteStream): Promise<void> {
+  stream.end();
+  await once(stream, "finish");
+}
+
+function partName(base: string, index: number, ext: string): string {
+  return `${base}_bagian-${index}.${ext}`;
+}
+
+/**
+ * Writes CSV (RFC 4180 quoting by csv-stringify, CRLF, UTF-8 with BOM so spreadsheet programs
+ * read Indonesian text correctly) row by row to files of at most `limitBytes`: when the next
+ * row would not fit, the part is closed and a new one starts with the header again. Memory
+ * holds one row at a time.
+ */
+export class CsvPartWriter {
+  readonly parts: ExportPart[] = [];
+  private stream: WriteStream | undefined;
+  private bytes = 0;
+  private rows = 0;
+  private readonly headerLine: string;
+
+  constructor(
+    private readonly dir: string,
+    private readonly base: string,
+    header: string[],
+    private readonly limitBytes: number,
+  ) {
+    this.headerLine = stringify([header], { record_delimiter: "\r\n" });
+  }
+
+  private async open(): Promise<void> {
+    const index = this.parts.length + 1;
+    const filename = partName(this.base, index, "csv");
+    const path = join(this.dir, filename);
+    this.stream = createWriteStream(path);
+    this.parts.push({ path, filename, bytes: 0, rows: 0 });
+    const head = BOM + this.headerLine;
+    this.bytes = Buffer.byteLength(head);
+    this.rows = 0;
+    await write(this.stream, head);
+  }
+
+  private async finishPart(): Promise<void> {
+    if (!this.stream) return;
+    await close(this.stream);
+    const part = this.parts[this.parts.length - 1]!;
+    part.bytes = this.bytes;
+    part.rows = this.rows;
+    this.stream = undefined;
+  }
+
+  async add(row: (string | number | null)[]): Promise<void> {
+    const line = stringify([row.map((v) => (v === null ? "" : v))], { record_delimiter: "\r\n" });
+    const size = Buffer.byteLength(line);
+    if (!this.stream) await this.open();
+    if (this.rows > 0 && this.bytes + size > this.limitBytes) {
+      await this.finishPart();
+      await this.open();
+    }
+    this.bytes += size;
+    this.rows++;
+    await write(this.stream!, line);
+  }
+
+  /** Closes the last part (an empty export still gets one file with the header). */
+  async finish(): Promise<ExportPart[]> {
+    if (!this.stream && this.parts.length === 0) await this.open();
+    await this.finishPart();
+    return this.parts;
+  }
+}
+
+/** Counts the bytes that reach the file, to know how big the zip has grown. */
+class CountingFile extends Writable {
+  bytes = 0;
+  private readonly file: WriteStream;
+  constructor(path: string) {
+    super();
+    this.file = createWriteStream(path);
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.bytes += chunk.length;
+    if (this.file.write(chunk)) cb();
+    else this.file.once("drain", () => cb());
+  }
+  override _final(cb: (err?: Error | null) => void): void {
+    this.file.end(() => cb());
+  }
+}
+
+interface SheetSpec {
+  name: string;
+  header: string[];
+  widths?: number[];
+}
+
+/**
+ * Streams an XLSX workbook (ExcelJS WorkbookWriter: rows are committed and compressed as they
+ * come, nothing is kept in memory) to files of at most about `limitBytes`. Sheets are written
+ * one after the other; when the compressed output approaches the limit, the workbook is
+ * closed and the next part continues the same sheet (with its header) in a new workbook.
+ * The zip is compressed in the background, so the size is checked with a safety margin.
+ */
+export class XlsxPartWriter {
+  readonly parts: ExportPart[] = [];
+  private wb: ExcelJS.stream.xlsx.WorkbookWriter | undefined;
+  private out: CountingFile | undefined;
+  private sheet: ExcelJS.Worksheet | undefined;
+  private spec: SheetSpec | undefined;
+  private rowsInPart = 0;
+  private sinceCheck = 0;
+  private readonly softLimit: number;
+
+  constructor(
+    private readonly dir: string,
+    private readonly base: string,
+    private readonly limitBytes: number,
+  ) {
+    this.softLimit = Math.max(4096, limitBytes - Math.max(Math.floor(limitBytes * 0.15), 24 * 1024));
+  }
+
+  private openWorkbook(): void {
+    const index = this.parts.length + 1;
+    const filename = partName(this.base, index, "xlsx");
+    const path = join(this.dir, filename);
+    this.out = new CountingFile(path);
+    this.wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: this.out, useStyles: true, useSharedStrings: false });
+    this.wb.creator = "Pendamping";
+    this.parts.push({ path, filename, bytes: 0, rows: 0 });
+    this.rowsInPart = 0;
+  }
+
+  private openSheet(): void {
+    if (!this.wb) this.openWorkbook();
+    const spec = this.spec!;
+    const ws = this.wb!.addWorksheet(spec.name, { views: [{ state: "frozen", ySplit: 1 }] });
+    ws.columns = spec.header.map((h, i) => ({ header: h, key: `c${i}`, width: spec.widths?.[i] ?? Math.min(40, Math.max(10, h.length + 2)) }));
+    ws.getRow(1).font = { bold: true };
+    ws.getRow(1).commit();
+    this.sheet = ws;
+  }
+
+  private async closeWorkbook(): Promise<void> {
+    if (!this.wb) return;
+    if (this.sheet) {
+      this.sheet.commit();
+      this.sheet = undefined;
+    }
+    await this.wb.commit();
+    if (!this.out!.writableFinished) await once(this.out!, "finish");
+    const part = this.parts[this.parts.length - 1]!;
+    part.bytes = statSync(part.path).size;
+    part.rows = this.rowsInPart;
+    this.wb = undefined;
+    this.out = undefined;
+  }
+
+  /** Starts a sheet (in the current part). */
+  beginSheet(spec: SheetSpec): void {
+    if (this.sheet) this.sheet.commit();
+    this.spec = spec;
+    this.openSheet();
+  }
+
+  async add(values: (string | number | null)[]): Promise<void> {
+    if (!this.sheet) throw new Error("beginSheet first");
+    this.sheet.addRow(values).commit();
+    this.rowsInPart++;
+    if (++this.sinceCheck >= 200) {
+      this.sinceCheck = 0;
+      // Let the compressor catch up, then look at what reached the file.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.out!.bytes >= this.softLimit) {
+        await this.closeWorkbook();
+        this.openSheet();
+      }
+    }
+  }
+
+  async finish(): Promise<ExportPart[]> {
+    await this.closeWorkbook();
+    return this.parts;
+  }
+}
+
+/** Gives parts their final names: no suffix when there is only one. */
+export function finalNames(parts: ExportPart[], base: string, ext: string): string[] {
+  if (parts.length === 1) return [`${base}.${ext}`];
+  return parts.map((_, i) => `${base}_bagian-${i + 1}-dari-${parts.length}.${ext}`);
+}

@@ -4,7 +4,8 @@ import { createLogger, type Logger } from "./logger.js";
 import { createApp, StartupError, type App } from "./app.js";
 import { DatabaseLockedError } from "./db/client.js";
 import { registerDefaultCommands, scheduleCommandSync } from "./bot/commands/menu.js";
-import { startPolling } from "./bot/polling.js";
+import { fetchBotInfo, startPolling } from "./bot/polling.js";
+import { startWebhook } from "./bot/webhook.js";
 import { runSimulator } from "./bot/simulator.js";
 
 /** Prints one readable line (no stack trace) and exits with code 1. */
@@ -53,7 +54,9 @@ async function main(): Promise<void> {
     );
   }
   try {
-    await app.bot.init();
+    // getMe with a timeout and retries; the result is given to the bot, so that neither the
+    // runner nor the webhook adapter waits on getMe again.
+    app.bot.botInfo = await fetchBotInfo(app.bot.api, logger);
   } catch (err) {
     await app.close();
     die(`Could not reach Telegram at ${config.TELEGRAM_API_ROOT} with BOT_TOKEN: ${(err as Error).message}`);
@@ -64,7 +67,10 @@ async function main(): Promise<void> {
   await scheduleCommandSync(app.deps);
   app.worker.start();
   app.broadcasts.start();
-  const polling = await startPolling(app.bot, logger);
+  const updates: { stop(): Promise<void> } =
+    config.BOT_MODE === "webhook"
+      ? await startWebhook(app.bot, app.deps.db, logger, { port: config.PORT, secret: config.WEBHOOK_SECRET!, url: config.WEBHOOK_URL })
+      : await startPolling(app.bot, logger);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -72,7 +78,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight updates");
     try {
-      await polling.stop();
+      // Stop taking updates, let the ones in flight finish, then stop jobs and the database.
+      await updates.stop();
       await app.close();
       logger.info("stopped");
     } catch (err) {

@@ -17,6 +17,7 @@ import type { App, createApp } from "../app.js";
 import type { Config } from "../config.js";
 import { createLogger } from "../logger.js";
 import { registerDefaultCommands } from "./commands/menu.js";
+import { triggerMorning } from "./visits/index.js";
 
 // === Public types
 
@@ -1176,6 +1177,7 @@ export function createSimulator(opts: SimulatorOptions): SimulatorHandle {
     "  :group / :private     menulis di \"Grup Koordinator\" / kembali ke chat pribadi",
     "  :menu                 menu perintah Telegram untuk chat ini",
     "  :jobs                 jalankan tugas latar yang sudah jatuh tempo",
+    "  :pagi                 jalankan pengingat pagi (07.00) dan ringkasan koordinator sekarang",
     "  :time +Nd|+Nh|+Nm|reset   geser jam simulasi (saat ini: {time})",
     "  :help                 bantuan ini      :quit   keluar (juga Ctrl-C / Ctrl-D)",
   ];
@@ -1382,6 +1384,16 @@ export function createSimulator(opts: SimulatorOptions): SimulatorHandle {
       case "jobs":
         await runJobs(true);
         return true;
+      case "pagi":
+      case "morning": {
+        if (!app) return true;
+        // The 07:00 run (reminders and digests) for every time zone, now; people already
+        // served today get nothing again, as in production.
+        const results = await triggerMorning(app.deps, app.bot.api);
+        note(results.map((r) => `(pagi ${r.zone} ${r.date}: ${r.volunteers} relawan, ${r.digests} ringkasan koordinator)`).join("\n"));
+        await runJobs(false);
+        return true;
+      }
       case "time":
       case "waktu": {
         if (arg === "reset") clockOffsetMs = 0;

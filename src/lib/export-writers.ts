@@ -109,6 +109,10 @@ class CountingFile extends Writable {
   override _final(cb: (err?: Error | null) => void): void {
     this.file.end(() => cb());
   }
+  /** Resolves once the file is closed. */
+  fileClosed(): Promise<void> {
+    return this.file.closed ? Promise.resolve() : once(this.file, "close").then(() => undefined);
+  }
 }
 
 interface SheetSpec {
@@ -117,12 +121,34 @@ interface SheetSpec {
   widths?: number[];
 }
 
+/** Upper bound of the XML that ExcelJS writes for one cell (markup, column letters, row number, escaping). */
+function cellXmlBytes(v: string | number | null): number {
+  if (v === null || v === "") return 16;
+  if (typeof v === "number") return 40 + String(v).length;
+  let extra = 0;
+  for (const ch of v) {
+    if (ch === "&") extra += 4;
+    else if (ch === "<" || ch === ">") extra += 3;
+    else if (ch === '"' || ch === "'") extra += 5;
+    else if (ch === "\n" || ch === "\r" || ch === "\t") extra += 4;
+  }
+  return 100 + Buffer.byteLength(v) + extra;
+}
+
+/** What the fixed parts of a workbook (styles, theme, rels, zip directory) may take, uncompressed. */
+const WORKBOOK_OVERHEAD = 32 * 1024;
+
 /**
  * Streams an XLSX workbook (ExcelJS WorkbookWriter: rows are committed and compressed as they
- * come, nothing is kept in memory) to files of at most about `limitBytes`. Sheets are written
- * one after the other; when the compressed output approaches the limit, the workbook is
- * closed and the next part continues the same sheet (with its header) in a new workbook.
- * The zip is compressed in the background, so the size is checked with a safety margin.
+ * come, nothing is kept in memory) to files of at most `limitBytes`. Sheets are written one
+ * after the other; when a part is full, the workbook is closed and the next part continues
+ * the same sheet (with its header) in a new workbook.
+ *
+ * The zip is compressed in the background, so its size is only known with a lag. The normal
+ * mode closes a part when the compressed bytes reach the limit minus a wide margin; callers
+ * check the finished sizes and, in the rare case a part came out too big, write the export
+ * again in `strict` mode, which splits on an upper bound of the uncompressed XML (deflate
+ * never grows data more than a few bytes): always under the limit, but with smaller files.
  */
 export class XlsxPartWriter {
   readonly parts: ExportPart[] = [];
@@ -131,6 +157,7 @@ export class XlsxPartWriter {
   private sheet: ExcelJS.Worksheet | undefined;
   private spec: SheetSpec | undefined;
   private rowsInPart = 0;
+  private xmlInPart = 0;
   private sinceCheck = 0;
   private readonly softLimit: number;
 
@@ -138,8 +165,9 @@ export class XlsxPartWriter {
     private readonly dir: string,
     private readonly base: string,
     private readonly limitBytes: number,
+    private readonly strict = false,
   ) {
-    this.softLimit = Math.max(4096, limitBytes - Math.max(Math.floor(limitBytes * 0.15), 24 * 1024));
+    this.softLimit = limitBytes - Math.max(Math.floor(limitBytes * 0.15), 512 * 1024);
   }
 
   private openWorkbook(): void {
@@ -151,6 +179,7 @@ export class XlsxPartWriter {
     this.wb.creator = "Pendamping";
     this.parts.push({ path, filename, bytes: 0, rows: 0 });
     this.rowsInPart = 0;
+    this.xmlInPart = WORKBOOK_OVERHEAD;
   }
 
   private openSheet(): void {
@@ -160,6 +189,7 @@ export class XlsxPartWriter {
     ws.columns = spec.header.map((h, i) => ({ header: h, key: `c${i}`, width: spec.widths?.[i] ?? Math.min(40, Math.max(10, h.length + 2)) }));
     ws.getRow(1).font = { bold: true };
     ws.getRow(1).commit();
+    this.xmlInPart += 1024 + spec.header.reduce((n, h) => n + cellXmlBytes(h), 0);
     this.sheet = ws;
   }
 
@@ -171,6 +201,7 @@ export class XlsxPartWriter {
     }
     await this.wb.commit();
     if (!this.out!.writableFinished) await once(this.out!, "finish");
+    await this.out!.fileClosed();
     const part = this.parts[this.parts.length - 1]!;
     part.bytes = statSync(part.path).size;
     part.rows = this.rowsInPart;
@@ -187,13 +218,19 @@ export class XlsxPartWriter {
 
   async add(values: (string | number | null)[]): Promise<void> {
     if (!this.sheet) throw new Error("beginSheet first");
+    const xml = 64 + values.reduce<number>((n, v) => n + cellXmlBytes(v), 0);
+    if (this.strict && this.rowsInPart > 0 && this.xmlInPart + xml >= this.limitBytes) {
+      await this.closeWorkbook();
+      this.openSheet();
+    }
     this.sheet.addRow(values).commit();
     this.rowsInPart++;
-    if (++this.sinceCheck >= 200) {
+    this.xmlInPart += xml;
+    if (++this.sinceCheck >= 100) {
       this.sinceCheck = 0;
-      // Let the compressor catch up, then look at what reached the file.
+      // Let the compressor catch up (this also bounds what waits in its buffers).
       await new Promise((resolve) => setImmediate(resolve));
-      if (this.out!.bytes >= this.softLimit) {
+      if (!this.strict && this.out!.bytes >= this.softLimit) {
         await this.closeWorkbook();
         this.openSheet();
       }

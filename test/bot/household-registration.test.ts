@@ -184,6 +184,8 @@ describe("household registration (/daftar)", () => {
       needs: ["pangan", "kesehatan"],
       needs_other: "Kursi roda untuk ibu",
       desil: 2,
+      // First visit due a week after registration (the test clock starts 2026-11-28).
+      next_visit_date: "2026-12-05",
     });
     expect(h.latitude).toBeCloseTo(-6.2, 3);
     expect(t.app.deps.pii.decrypt(h.head_nik_enc!)).toBe(NIK);
@@ -347,7 +349,7 @@ describe("household registration (/daftar)", () => {
     t.clock.now += 8 * 24 * 3600 * 1000;
     await t.app.deps.jobs.enqueue(t.app.deps.db, "draft-expiry", {});
     await t.app.worker.runDue();
-    expect(dewi.lastText()).toContain("lebih dari 7 hari lalu belum selesai");
+    expect(dewi.newTexts().join("\n")).toContain("lebih dari 7 hari lalu belum selesai");
     expect(await t.app.deps.db.selectFrom("conversation_state").selectAll().execute()).toHaveLength(0);
   });
 });

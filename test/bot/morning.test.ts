@@ -160,7 +160,8 @@ describe("morning reminders", () => {
     const stop = t.fake.respond("sendMessage", (payload) => {
       if (payload["chat_id"] === 2001 && failures === 0) {
         failures++;
-        return { ok: false, error_code: 400, description: "Bad Request: chat not found" };
+        // Rate-limited for longer than auto-retry waits: the job fails and is retried later.
+        return { ok: false, error_code: 429, description: "Too Many Requests: retry after 60", parameters: { retry_after: 60 } };
       }
       return undefined;
     });
@@ -181,6 +182,22 @@ describe("morning reminders", () => {
     await runJobs();
     expect(morningTexts(budiChat)).toHaveLength(2);
     expect(digestTexts(rinaChat)).toHaveLength(2);
+  });
+
+  it("a person who blocked the bot is skipped without holding up the others", async () => {
+    const blocked = await seedUser(t, { tg: 2010, role: "volunteer", name: "Eko", area: CIBINONG_VILLAGE });
+    await seedHousehold(t, blocked, CIBINONG_VILLAGE, "Keluarga Eko", { nextVisitDate: "2026-11-30" });
+    const ekoChat = t.driver.user({ id: 2010, firstName: "Eko" });
+    t.fake.block(2010, true);
+    const [wib] = await triggerMorning(t.app.deps, t.app.bot.api, { date: "2026-11-30" });
+    expect(wib?.volunteers).toBe(0);
+    const row = await t.app.deps.db.selectFrom("reminder_log").selectAll().where("user_id", "=", blocked.id).executeTakeFirstOrThrow();
+    expect(row.delivered).toBe(false);
+    const user = await t.app.deps.db.selectFrom("users").select("unreachable_at").where("id", "=", blocked.id).executeTakeFirstOrThrow();
+    expect(user.unreachable_at).not.toBeNull();
+    expect(morningTexts(ekoChat)).toEqual([]);
+    t.fake.block(2010, false);
+    await t.app.deps.db.updateTable("households").set({ next_visit_date: null }).where("volunteer_id", "=", blocked.id).execute();
   });
 
   it("two runs at the same time (two processes) still send one message each", async () => {

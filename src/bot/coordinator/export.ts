@@ -99,21 +99,28 @@ export async function writeExport(
 ): Promise<{ parts: (ExportPart & { name: string })[]; households: number; visits: number }> {
   let households = 0;
   let visits = 0;
-  let parts: ExportPart[];
+  let parts: ExportPart[] = [];
   let ext: string;
   if (kind === "x") {
-    const w = new XlsxPartWriter(dir, opts.base, opts.splitBytes);
-    w.beginSheet({ name: "Keluarga", header: HOUSEHOLD_HEADER });
-    for await (const row of householdRows(ectx)) {
-      await w.add(row);
-      households++;
+    // Normal mode first; should a part come out above the limit, write it again strictly.
+    for (const strict of [false, true]) {
+      households = 0;
+      visits = 0;
+      const w = new XlsxPartWriter(dir, opts.base, opts.splitBytes, strict);
+      w.beginSheet({ name: "Keluarga", header: HOUSEHOLD_HEADER });
+      for await (const row of householdRows(ectx)) {
+        await w.add(row);
+        households++;
+      }
+      w.beginSheet({ name: "Kunjungan", header: VISIT_HEADER });
+      for await (const row of visitRows(ectx)) {
+        await w.add(row);
+        visits++;
+      }
+      parts = await w.finish();
+      if (parts.every((p) => p.bytes <= opts.splitBytes)) break;
+      await Promise.all(parts.map((p) => rm(p.path, { force: true })));
     }
-    w.beginSheet({ name: "Kunjungan", header: VISIT_HEADER });
-    for await (const row of visitRows(ectx)) {
-      await w.add(row);
-      visits++;
-    }
-    parts = await w.finish();
     ext = "xlsx";
   } else {
     const w = new CsvPartWriter(dir, opts.base, kind === "h" ? HOUSEHOLD_HEADER : VISIT_HEADER, opts.splitBytes);

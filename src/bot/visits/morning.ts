@@ -1,4 +1,4 @@
-import { InlineKeyboard, type Api, type RawApi } from "grammy";
+import { GrammyError, InlineKeyboard, type Api, type RawApi } from "grammy";
 import { sql } from "kysely";
 import type { AppDeps } from "../context.js";
 import type { Db, User } from "../../db/schema.js";
@@ -7,6 +7,7 @@ import type { Logger } from "../../logger.js";
 import { defineJob } from "../jobs.js";
 import { SCHEDULE_TICKERS } from "../schedule.js";
 import { markUnreachableOn403 } from "../notices.js";
+import { describeError } from "../errors.js";
 import { unresolvedAlertsFor } from "../../db/queries/alerts.js";
 import { regionLabel } from "../../db/queries/regions.js";
 import { enqueueJob } from "../../db/queries/jobs.js";
@@ -58,12 +59,15 @@ async function sendOnce(
       });
       return true;
     } catch (err) {
-      if (await markUnreachableOn403(trx, entry.user, err)) {
-        await trx.updateTable("reminder_log").set({ delivered: false }).where("id", "=", row.id).execute();
-        return false;
-      }
-      log.warn({ kind: entry.kind, userId: entry.user.id, err: (err as Error).message }, "morning message not sent");
-      throw err;
+      // Blocked (403) or refused for good (400, e.g. the account is gone): recorded as not
+      // delivered, and the run goes on. Anything else (network, 5xx) fails the job, which is
+      // retried later; people already served are not served twice.
+      const permanent = err instanceof GrammyError && (err.error_code === 400 || err.error_code === 403);
+      log.warn({ kind: entry.kind, userId: entry.user.id, err: describeError(err) }, "morning message not sent");
+      if (!permanent) throw err;
+      await markUnreachableOn403(trx, entry.user, err);
+      await trx.updateTable("reminder_log").set({ delivered: false }).where("id", "=", row.id).execute();
+      return false;
     }
   });
 }

@@ -98,6 +98,15 @@ export async function findSimilarNames(db: Db, villageCode: string, headName: st
   return rows.map((r) => ({ id: r.id, refCode: r.ref_code, volunteerId: r.volunteer_id, villageCode: r.village_code, match: "name" as const }));
 }
 
+/** Days after registration by which the first (verification) visit is due. */
+export const FIRST_VISIT_DAYS = 7;
+
+function firstVisitDate(consentAt: string): string {
+  const d = new Date(consentAt);
+  d.setUTCDate(d.getUTCDate() + FIRST_VISIT_DAYS);
+  return d.toISOString().slice(0, 10);
+}
+
 /**
  * Saves a new household with its members, photos, consent and first status, in the
  * caller's transaction. NIK and KK are stored only as ciphertext and keyed hash. The
@@ -140,6 +149,8 @@ export async function insertHousehold(
         needs: draft.needs,
         needs_other: draft.needsOther,
         desil: draft.desil,
+        // The first (verification) visit is due within a week of registration.
+        next_visit_date: firstVisitDate(draft.consentAt),
       })
       .onConflict((oc) => oc.column("ref_code").doNothing())
       .returning(["id", "ref_code"])

@@ -29,6 +29,7 @@ export const COMMANDS: CommandSpec[] = [
   { command: "kunjungan", aliases: ["visit"], access: "volunteer", descKey: "visit.cmd_kunjungan" },
   { command: "profil", aliases: ["profile"], access: "volunteer", descKey: "commands.profil" },
   { command: "undang", aliases: ["invite"], access: "staff", descKey: "commands.undang" },
+  { command: "persetujuan", aliases: ["approvals"], access: "staff", descKey: "commands.persetujuan" },
   { command: "permintaan", aliases: ["requests"], access: "staff", descKey: "dsr.cmd_permintaan" },
   { command: "peringatan", aliases: ["alerts"], access: "staff", descKey: "alert.cmd_peringatan" },
   { command: "hubungkan_grup", aliases: ["link_group"], access: "staff", descKey: "alert.cmd_hubungkan_grup", menu: false },

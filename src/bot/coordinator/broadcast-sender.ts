@@ -138,19 +138,22 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
   let killed = false;
   let loop: Promise<void> | undefined;
   const inFlight = new Set<Promise<void>>();
-  let wakeUp: (() => void) | undefined;
+  const wakers = new Set<() => void>();
+  /** Sleeps for `ms`, or until `wake()` (new work, a finished send, stop). */
   const nap = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(done, Math.max(0, ms));
       timer.unref?.();
       function done() {
         clearTimeout(timer);
-        if (wakeUp === done) wakeUp = undefined;
+        wakers.delete(done);
         resolve();
       }
-      wakeUp = done;
+      wakers.add(done);
     });
-  const wake = () => wakeUp?.();
+  const wake = () => {
+    for (const w of [...wakers]) w();
+  };
 
   let leaderUntil = 0;
   async function holdLease(): Promise<boolean> {

@@ -1,0 +1,45 @@
+import { Composer } from "grammy";
+import { approvalTopic } from "../../db/queries/onboarding.js";
+import type { BotContext } from "../context.js";
+import { guardedCommand } from "../commands/registry.js";
+import { loadApplicationNotice, renderApplicationNotice } from "./render.js";
+
+/**
+ * /persetujuan (/approvals): the applications still waiting in the coordinator's area,
+ * oldest first. A coordinator appointed after someone applied (or an admin who had not yet
+ * written to the bot) gets the same Approve / Reject messages the others got; they are
+ * recorded under the application's topic, so the first decision updates them too.
+ */
+export const pendingApprovalHandlers = new Composer<BotContext>();
+
+const MAX_SHOWN = 10;
+
+guardedCommand(pendingApprovalHandlers, "persetujuan", async (ctx) => {
+  const user = ctx.user!;
+  let q = ctx.db
+    .selectFrom("volunteer_applications")
+    .select(["id"])
+    .where("status", "=", "pending")
+    .where("user_id", "!=", user.id);
+  if (user.role !== "admin") {
+    const area = user.area_code ?? "-";
+    q = q.where((eb) => eb.or([eb("area_code", "=", area), eb("area_code", "like", `${area}.%`)]));
+  }
+  const pending = await q.orderBy("created_at").orderBy("id").limit(MAX_SHOWN + 1).execute();
+  if (pending.length === 0) {
+    await ctx.reply(ctx.t("approval.none_pending"));
+    return;
+  }
+  await ctx.reply(ctx.t("approval.pending_header", { count: Math.min(pending.length, MAX_SHOWN) }));
+  for (const row of pending.slice(0, MAX_SHOWN)) {
+    const notice = await loadApplicationNotice(ctx.db, row.id);
+    if (!notice) continue;
+    const r = renderApplicationNotice(ctx.t, ctx.locale, notice);
+    const msg = await ctx.reply(r.text, r.reply_markup ? { reply_markup: r.reply_markup } : {});
+    await ctx.db
+      .insertInto("staff_notice")
+      .values({ topic: approvalTopic(row.id), user_id: user.id, chat_id: ctx.chat!.id, message_id: msg.message_id })
+      .execute();
+  }
+  if (pending.length > MAX_SHOWN) await ctx.reply(ctx.t("approval.more_pending", { count: MAX_SHOWN }));
+});

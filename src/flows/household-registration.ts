@@ -9,6 +9,15 @@ import { audit } from "../db/queries/audit.js";
 
 export const HOUSEHOLD_REGISTRATION = "household-registration";
 
+/** Days after registration by which the first (verification) visit is due. */
+export const FIRST_VISIT_DAYS = 7;
+
+function firstVisitDate(consentAt: string): string {
+  const d = new Date(consentAt);
+  d.setUTCDate(d.getUTCDate() + FIRST_VISIT_DAYS);
+  return d.toISOString().slice(0, 10);
+}
+
 type SaveOutcome =
   | { kind: "saved"; id: number; refCode: string }
   | { kind: "duplicate"; refCode: string; match: "nik" | "kk"; volunteerName: string | null }
@@ -103,7 +112,11 @@ async function householdRegistration(conversation: Convo, ctx: FlowContext): Pro
           const similar = await findSimilarNames(db, draft.villageCode, draft.headName);
           if (similar.length > 0) return { kind: "similar", refCodes: similar.map((s) => s.refCode) };
         }
-        const saved = await insertHousehold(db, deps.pii, draft, { userId: user.id, locale: user.locale });
+        const saved = await insertHousehold(db, deps.pii, draft, {
+          userId: user.id,
+          locale: user.locale,
+          firstVisitDate: firstVisitDate(draft.consentAt),
+        });
         await audit(db, { actorId: user.id, action: "household.created", entity: "household", entityId: saved.id, details: { village: draft.villageCode, members: draft.memberCount } });
         return { kind: "saved", ...saved };
       });

@@ -3,7 +3,7 @@ import type { Db } from "../../db/schema.js";
 import type { PiiCrypto } from "../../pii.js";
 import type { TFunction } from "../../i18n.js";
 import { maskKk, maskNik } from "../../domain/mask.js";
-import { formatRefCode } from "../../domain/refcode.js";
+import { formatRefCode, isCanonicalRefCode } from "../../domain/refcode.js";
 import { displayRegionName, regionCodePath } from "../../domain/region-names.js";
 import { inArea } from "../../db/queries/coordinator.js";
 
@@ -173,6 +173,9 @@ function identity(ctx: ExportContext, enc: string | null, mask: (s: string) => s
   return ctx.full ? plain : mask(plain);
 }
 
+/** "K73-QX9D"; an unexpected stored code is written as it is rather than failing the export. */
+const refCode = (code: string) => (isCanonicalRefCode(code) ? formatRefCode(code) : code);
+
 const dateOnly = (v: Date | string | null) => (v === null ? "" : typeof v === "string" ? v.slice(0, 10) : v.toISOString().slice(0, 10));
 
 /** The households of the area, oldest first, one spreadsheet row each. */
@@ -197,7 +200,7 @@ export async function* householdRows(ctx: ExportContext): AsyncGenerator<Cell[]>
     for (const h of rows) {
       const p = places.get(h.village_code);
       yield [
-        formatRefCode(h.ref_code),
+        refCode(h.ref_code),
         h.head_name,
         identity(ctx, h.head_nik_enc, maskNik),
         identity(ctx, h.kk_enc, maskKk),
@@ -257,7 +260,7 @@ export async function* visitRows(ctx: ExportContext): AsyncGenerator<Cell[]> {
       const p = places.get(v.village_code);
       yield [
         v.id,
-        formatRefCode(v.ref_code),
+        refCode(v.ref_code),
         v.head_name,
         v.village_code,
         p.village,

@@ -98,15 +98,6 @@ export async function findSimilarNames(db: Db, villageCode: string, headName: st
   return rows.map((r) => ({ id: r.id, refCode: r.ref_code, volunteerId: r.volunteer_id, villageCode: r.village_code, match: "name" as const }));
 }
 
-/** Days after registration by which the first (verification) visit is due. */
-export const FIRST_VISIT_DAYS = 7;
-
-function firstVisitDate(consentAt: string): string {
-  const d = new Date(consentAt);
-  d.setUTCDate(d.getUTCDate() + FIRST_VISIT_DAYS);
-  return d.toISOString().slice(0, 10);
-}
-
 /**
  * Saves a new household with its members, photos, consent and first status, in the
  * caller's transaction. NIK and KK are stored only as ciphertext and keyed hash. The
@@ -116,7 +107,7 @@ export async function insertHousehold(
   db: Db,
   pii: PiiCrypto,
   draft: HouseholdDraft,
-  by: { userId: number; locale: string },
+  by: { userId: number; locale: string; firstVisitDate?: string },
 ): Promise<{ id: number; refCode: string }> {
   let inserted: { id: number; ref_code: string } | undefined;
   for (let attempt = 0; attempt < 5 && !inserted; attempt++) {
@@ -149,8 +140,7 @@ export async function insertHousehold(
         needs: draft.needs,
         needs_other: draft.needsOther,
         desil: draft.desil,
-        // The first (verification) visit is due within a week of registration.
-        next_visit_date: firstVisitDate(draft.consentAt),
+        next_visit_date: by.firstVisitDate ?? null,
       })
       .onConflict((oc) => oc.column("ref_code").doNothing())
       .returning(["id", "ref_code"])

@@ -1,0 +1,139 @@
+/**
+ * Export benchmark: seeds N households (default 100,000) and as many visits in one regency,
+ * then writes the XLSX (households + visits) and the households CSV exactly as /ekspor does,
+ * and reports time, file sizes and peak memory (RSS and heap). Shows that exports stream:
+ * memory stays flat whatever N is.
+ *
+ *   npx tsx bench/export.ts                 # embedded PGlite, 100,000 households
+ *   BENCH_N=20000 npx tsx bench/export.ts
+ *   BENCH_DATABASE_URL=postgres://root@127.0.0.1:5432/bench npx tsx bench/export.ts   # an EMPTY database
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPgDb, createPgliteDb } from "../src/db/client.js";
+import { migrateToLatest } from "../src/db/migrate.js";
+import { createPiiCrypto } from "../src/pii.js";
+import { createI18n } from "../src/i18n.js";
+import { writeExport } from "../src/bot/coordinator/export.js";
+import type { ExportKind } from "../src/bot/coordinator/export.js";
+
+const N = Number(process.env.BENCH_N ?? 100_000);
+const AREA = "32.01"; // Kab. Bogor
+const VILLAGES = ["32.01.01.1001", "32.01.01.1002", "32.01.02.2001", "32.01.02.2002"];
+
+const ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ";
+/** A valid, unique reference code for row i (base 30, 7 characters). */
+function refCode(i: number): string {
+  let s = "";
+  for (let n = i + 30 ** 6, k = 0; k < 7; k++, n = Math.floor(n / 30)) s = ALPHABET[n % 30] + s;
+  return s;
+}
+
+let peakRss = 0;
+let peakHeap = 0;
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+}, 25);
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  const handle = process.env.BENCH_DATABASE_URL ? createPgDb({ url: process.env.BENCH_DATABASE_URL }) : await createPgliteDb({});
+  const db = handle.db;
+  const pii = createPiiCrypto(randomBytes(32).toString("hex"));
+  const t0 = Date.now();
+  await migrateToLatest(db);
+  console.log(`migrated in ${((Date.now() - t0) / 1000).toFixed(1)} s (${handle.kind})`);
+
+  const volunteer = await db
+    .insertInto("users")
+    .values({ telegram_id: 1, role: "volunteer", status: "active", name: "Relawan Bench", locale: "id", area_code: VILLAGES[0]! })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const t1 = Date.now();
+  const CHUNK = 1000;
+  for (let start = 0; start < N; start += CHUNK) {
+    const rows = [];
+    for (let i = start; i < Math.min(N, start + CHUNK); i++) {
+      const nik = `3201014508${String(i).padStart(6, "0")}`;
+      const kk = `3201012001${String(i).padStart(6, "0")}`;
+      rows.push({
+        ref_code: refCode(i),
+        volunteer_id: volunteer.id,
+        registered_by: volunteer.id,
+        head_name: `Kepala Keluarga ${i}`,
+        head_name_norm: `kepala keluarga ${i}`,
+        head_nik_enc: pii.encrypt(nik),
+        head_nik_hash: pii.hash(nik),
+        kk_enc: pii.encrypt(kk),
+        kk_hash: pii.hash(kk),
+        head_sex: (i % 2 === 0 ? "L" : "P") as "L" | "P",
+        head_birth_date: "1970-01-01",
+        village_code: VILLAGES[i % VILLAGES.length]!,
+        rt: "001",
+        rw: "002",
+        address: `Jl. Mawar No. ${i}`,
+        member_count: 1 + (i % 7),
+        ppks: ["fakir_miskin"],
+        programmes: ["pkh"],
+        needs: ["pangan", "kesehatan"],
+        housing: "tidak_layak",
+        desil: 1 + (i % 10),
+      });
+    }
+    const ids = await db.insertInto("households").values(rows).returning("id").execute();
+    await db
+      .insertInto("visits")
+      .values(
+        ids.map((h, k) => ({
+          household_id: h.id,
+          volunteer_id: volunteer.id,
+          visited_on: "2026-11-20",
+          written_at: "2026-11-20T03:00:00Z",
+          purpose: "monitoring",
+          intervention: "preventif",
+          conditions: ["stabil"],
+          condition_note: k % 3 === 0 ? "Keadaan baik, anak sekolah" : null,
+          follow_up: false,
+          next_visit_date: null,
+          urgency: "biasa",
+        })),
+      )
+      .execute();
+  }
+  console.log(`seeded ${N} households and ${N} visits in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+
+  const i18n = createI18n("id");
+  for (const kind of ["x", "h"] as ExportKind[]) {
+    (globalThis as { gc?: () => void }).gc?.();
+    const before = process.memoryUsage();
+    peakRss = before.rss;
+    peakHeap = before.heapUsed;
+    const dir = mkdtempSync(join(tmpdir(), "bench-export-"));
+    const started = Date.now();
+    const result = await writeExport(
+      dir,
+      kind,
+      { db, pii, t: i18n.t("id"), area: AREA, full: false },
+      { base: `bench_${kind}`, splitBytes: 48_000_000 },
+    );
+    const ms = Date.now() - started;
+    console.log(
+      `${kind === "x" ? "XLSX (households + visits)" : "CSV households"}: ${result.households} households, ${result.visits} visits, ` +
+        `${(ms / 1000).toFixed(1)} s, files ${result.parts.map((p) => mb(p.bytes)).join(" + ")}, ` +
+        `RSS ${mb(before.rss)} before, peak ${mb(peakRss)}; heap ${mb(before.heapUsed)} before, peak ${mb(peakHeap)}`,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  }
+  clearInterval(sampler);
+  await handle.close();
+}
+
+main().catch((err) => {
+  clearInterval(sampler);
+  console.error(err);
+  process.exit(1);
+});

@@ -283,13 +283,18 @@ export class BatchingDialect implements Dialect {
 
 /**
  * A pg pool as Kysely's PostgresDialect sees it, where a message of several statements
- * resolves to the result of the last one (node-postgres returns an array of results).
+ * resolves to the result of the last one (node-postgres returns an array of results), and
+ * where a connection that breaks while in use cannot crash the process.
  */
-export function lastResultPool(pool: pg.Pool): pg.Pool {
+export function lastResultPool(pool: pg.Pool, onConnectionError?: (err: Error) => void): pg.Pool {
   const patched = new WeakSet<pg.PoolClient>();
   const patch = (client: pg.PoolClient): pg.PoolClient => {
     if (patched.has(client)) return client;
     patched.add(client);
+    // A connection that breaks while checked out (e.g. between two queries of an update,
+    // while the bot talks to Telegram) emits "error"; unhandled, that would crash the
+    // process. The next query on it fails and the pool discards it on release.
+    client.on("error", (err) => onConnectionError?.(err));
     const original = client.query as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = function (this: pg.PoolClient, ...args: unknown[]) {
       const result = original.apply(this, args);

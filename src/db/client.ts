@@ -84,7 +84,9 @@ export function createPgDb(opts: PgOptions): DbHandle {
   });
   // An idle client losing its connection must not crash the process; the pool reconnects on demand.
   pool.on("error", (err) => opts.logger?.warn({ err: { message: err.message } }, "idle database connection lost"));
-  const dialect = new BatchingDialect(new PostgresDialect({ pool: lastResultPool(pool) }), {
+  const dialect = new BatchingDialect(new PostgresDialect({
+      pool: lastResultPool(pool, (err) => opts.logger?.warn({ err: { message: err.message } }, "database connection lost while in use")),
+    }), {
     multiStatement: true,
     onRoundTrip: opts.onRoundTrip,
   });

@@ -175,7 +175,7 @@ export class XlsxPartWriter {
     const filename = partName(this.base, index, "xlsx");
     const path = join(this.dir, filename);
     this.out = new CountingFile(path);
-    this.wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: this.out, useStyles: true, useSharedStrings: false });
+    this.wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: this.out, useStyles: false, useSharedStrings: false });
     this.wb.creator = "Pendamping";
     this.parts.push({ path, filename, bytes: 0, rows: 0 });
     this.rowsInPart = 0;
@@ -187,7 +187,6 @@ export class XlsxPartWriter {
     const spec = this.spec!;
     const ws = this.wb!.addWorksheet(spec.name, { views: [{ state: "frozen", ySplit: 1 }] });
     ws.columns = spec.header.map((h, i) => ({ header: h, key: `c${i}`, width: spec.widths?.[i] ?? Math.min(40, Math.max(10, h.length + 2)) }));
-    ws.getRow(1).font = { bold: true };
     ws.getRow(1).commit();
     this.xmlInPart += 1024 + spec.header.reduce((n, h) => n + cellXmlBytes(h), 0);
     this.sheet = ws;

@@ -136,7 +136,7 @@ describe("/siaran: compose, preview, confirm, deliver", () => {
     expect(JSON.stringify(auditRow.details)).not.toContain("Rapat");
 
     // The job worker drives the sender when no background sender runs (simulator, tests).
-    await t.app.worker.runDue();
+    for (let i = 0; i < 10 && (await t.app.worker.runDue()) > 0; i++);
     for (const v of recipients) {
       const got = delivered(v.telegram_id);
       expect(got).toHaveLength(1);
@@ -400,4 +400,76 @@ describe("entitiesToHtml", () => {
     );
     expect(entitiesToHtml("😀 tebal", [{ type: "bold", offset: 3, length: 5 }])).toBe("😀 <b>tebal</b>");
   });
+});
+
+describe("the real process: SIGTERM in the middle of a broadcast", () => {
+  it(
+    "finishes the messages in flight, exits, and the restarted process sends the rest: every volunteer exactly once",
+    async () => {
+      const { mkdtempSync } = await import("node:fs");
+      const { tmpdir } = await import("node:os");
+      const { join } = await import("node:path");
+      const { createPgliteDb } = await import("../../src/db/client.js");
+      const { migrateToLatest } = await import("../../src/db/migrate.js");
+      const { createFakeTelegram } = await import("../support/fake-telegram.js");
+      const { startFakeBotApiServer } = await import("../support/fake-server.js");
+      const { startMain, waitFor } = await import("../support/process.js");
+
+      const dir = mkdtempSync(join(tmpdir(), "pendamping-bc-proc-"));
+      const N = 150;
+      // Prepare the embedded database: a coordinator, N volunteers and a broadcast waiting to be sent.
+      const seedHandle = await createPgliteDb({ dir: join(dir, "pglite") });
+      await migrateToLatest(seedHandle.db);
+      const coord = await seedHandle.db
+        .insertInto("users")
+        .values({ telegram_id: 77_000, role: "coordinator", status: "active", name: "Koordinator", locale: "id", area_code: BOGOR })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await seedHandle.db
+        .insertInto("users")
+        .values(Array.from({ length: N }, (_, i) => ({ telegram_id: 77_001 + i, role: "volunteer" as const, status: "active" as const, name: `R${i}`, locale: "id", area_code: PONDOK_RAJEG })))
+        .execute();
+      const b = await createBroadcast(seedHandle.db, { actor: coord, audience: { kind: "area", code: null }, textHtml: "Siaran proses", media: null, progress: null, now: new Date() });
+      expect(b.total).toBe(N);
+      await seedHandle.close();
+
+      const fake = createFakeTelegram({ getUpdatesDelayMs: 200 });
+      // Telegram answers a little slowly, so that messages are in flight when SIGTERM comes.
+      fake.respond("sendMessage", async () => {
+        await sleep(100);
+        return undefined;
+      });
+      const server = await startFakeBotApiServer(fake);
+      const env = {
+        BOT_TOKEN: "123456789:AAHfakeTokenForTestsOnly_abcdefghij",
+        TELEGRAM_API_ROOT: server.url,
+        PGLITE_DIR: join(dir, "pglite"),
+        PII_KEY_FILE: join(dir, "pii.key"),
+      };
+      const sentTo = () => fake.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) > 77_000);
+      try {
+        let p = startMain(env);
+        await waitFor(() => sentTo().length >= 40, 90_000, "the first 40 messages");
+        p.child.kill("SIGTERM");
+        expect(await p.exited).toBe(0);
+        const afterStop = sentTo().length;
+        expect(afterStop).toBeLessThan(N);
+        // Every call that reached Telegram was answered before the process exited.
+        expect(sentTo().every((c) => c.response?.ok === true)).toBe(true);
+
+        p = startMain(env);
+        await waitFor(() => new Set(sentTo().map((c) => c.payload.chat_id)).size >= N, 90_000, "all messages");
+        await sleep(1500);
+        p.child.kill("SIGTERM");
+        expect(await p.exited).toBe(0);
+        const perChat = new Map<unknown, number>();
+        for (const c of sentTo()) perChat.set(c.payload.chat_id, (perChat.get(c.payload.chat_id) ?? 0) + 1);
+        expect(perChat.size).toBe(N);
+        expect(Math.max(...perChat.values())).toBe(1);
+      } finally {
+        await server.close();
+      }
+    },
+    200_000,
+  );
 });

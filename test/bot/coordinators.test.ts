@@ -5,6 +5,12 @@ import { insertHousehold } from "../../src/db/queries/households.js";
 import type { HouseholdDraft } from "../../src/domain/household.js";
 import { formatRefCode } from "../../src/domain/refcode.js";
 
+
+/** Runs due jobs until none is left (one run claims only a few). */
+async function runJobs(app: TestApp): Promise<void> {
+  for (let i = 0; i < 20 && (await app.app.worker.runDue()) > 0; i++);
+}
+
 const BOGOR = "32.01";
 const CIBINONG = "32.01.01";
 const SUKABUMI = "32.02";
@@ -180,7 +186,7 @@ describe("/relawan and moving households", () => {
     const detail = await t.app.deps.db.selectFrom("audit_log").select(["actor_id", "details"]).where("action", "=", "household.reassigned").executeTakeFirstOrThrow();
     expect(detail).toEqual({ actor_id: u.bogor!.id, details: { from: u.ani!.id, to: u.budi!.id } });
 
-    await t.app.worker.runDue();
+    await runJobs(t);
     const ani = t.driver.user({ id: 9410, firstName: "Ani" });
     const budi = t.driver.user({ id: 9411, firstName: "Budi" });
     // (Other morning messages may arrive in the same run.)
@@ -236,7 +242,7 @@ describe("/koordinator", () => {
     expect((await userRow("cibinong")).status).toBe("suspended");
     expect(await auditActions("coordinator.")).toEqual(["coordinator.suspended"]);
 
-    await t.app.worker.runDue();
+    await runJobs(t);
     const cib = t.driver.user({ id: 9401, firstName: "Cibinong" });
     expect(cib.lastText()).toContain("Akun koordinator Anda dinonaktifkan");
     await cib.send("/rekap");
@@ -248,7 +254,7 @@ describe("/koordinator", () => {
 
     await bogor.tap("✅ Aktifkan kembali");
     expect((await userRow("cibinong")).status).toBe("active");
-    await t.app.worker.runDue();
+    await runJobs(t);
     expect(cib.lastText()).toContain("aktif kembali");
     expect(await auditActions("coordinator.")).toEqual(["coordinator.suspended", "coordinator.reactivated"]);
 
@@ -275,7 +281,7 @@ describe("/koordinator", () => {
     expect((await userRow("cibinong")).area_code).toBe("32.01.02");
     const row = await t.app.deps.db.selectFrom("audit_log").select("details").where("action", "=", "coordinator.area_changed").executeTakeFirstOrThrow();
     expect(row.details).toEqual({ from: CIBINONG, to: "32.01.02" });
-    await t.app.worker.runDue();
+    await runJobs(t);
     expect(t.driver.user({ id: 9401, firstName: "Cibinong" }).lastText()).toContain("Kec. Gunungputri");
   });
 

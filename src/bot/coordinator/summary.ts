@@ -26,7 +26,7 @@ export function shortDate(iso: string, locale: string): string {
 const TOP_PPKS = 6;
 
 /** The /rekap message: every figure of the area in one compact text. */
-export function summaryText(t: TFunction, locale: string, s: AreaSummary, area: string, zoneLabel: string): string {
+export function summaryText(t: TFunction, locale: string, s: AreaSummary, area: string, zoneLabel: string, overdueDays: number): string {
   const f = (n: number) => formatCount(n, locale);
   const statuses = HOUSEHOLD_STATUSES.filter((st) => (s.byStatus[st] ?? 0) > 0)
     .map((st) => `${t(`vocab.status.${st}`)} ${f(s.byStatus[st] ?? 0)}`)
@@ -44,7 +44,7 @@ export function summaryText(t: TFunction, locale: string, s: AreaSummary, area: 
     t("rekap.ppks", { list: ppks === "" ? "–" : ppks + more }),
     t("rekap.registrations", { week: f(s.registrations.week), month: f(s.registrations.month) }),
     t("rekap.visits", { week: f(s.visits.week), month: f(s.visits.month) }),
-    t("rekap.overdue", { n: f(s.overdue) }),
+    t("rekap.overdue", { n: f(s.overdue), days: overdueDays }),
     t("rekap.volunteers", { active: f(s.volunteers.active), active30: f(s.volunteers.active30), pending: f(s.volunteers.pending) }),
     t("rekap.alerts", { open: f(s.alerts.open), unresolved: f(s.alerts.unresolved) }),
   ];
@@ -67,7 +67,7 @@ guardedCommand(summaryHandlers, "rekap", async (ctx) => {
   });
   const label = await areaName(ctx, area);
   await audit(ctx.db, { actorId: user.id, action: "summary.viewed", entity: "area", entityId: area ?? "ID", details: {} });
-  await ctx.reply(summaryText(ctx.t, ctx.locale, s, label, zone.label));
+  await ctx.reply(summaryText(ctx.t, ctx.locale, s, label, zone.label, ctx.deps.config.OVERDUE_DAYS));
   const png = renderBarChartPng({
     title: ctx.t("rekap.chart_title", { weeks: s.weekly.length }),
     labels: s.weekly.map((w) => shortDate(w.weekStart, ctx.locale)),

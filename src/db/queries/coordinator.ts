@@ -45,10 +45,9 @@ export interface AreaSummary {
 
 /**
  * The figures of /rekap for an area (null = the whole country), in the area's local time:
- * "this week" starts on Monday, "this month" on the 1st. A household is overdue when it is
- * still being accompanied (not finished or rejected, not erased) and either its planned
- * next visit date has passed, or it has none and nobody visited it for `overdueDays` days
- * since its last visit (or its registration).
+ * "this week" starts on Monday, "this month" on the 1st. A household is overdue, as in the
+ * coordinators' morning digest, when its case is not closed, its data not erased, and its
+ * planned next visit is more than `overdueDays` days past.
  */
 export async function areaSummary(
   db: Db,
@@ -102,22 +101,15 @@ export async function areaSummary(
     .where("visits.visited_on", ">=", month < week ? month : week)
     .executeTakeFirstOrThrow();
 
-  const overdueCutoff = new Date(opts.now.getTime() - opts.overdueDays * 86_400_000).toISOString();
+  // Same rule as the coordinators' morning digest: planned visit more than overdueDays ago.
   const overdue = await db
     .selectFrom("households")
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .where(hh)
     .where("anonymized_at", "is", null)
-    .where("status", "not in", ["selesai", "ditolak"])
-    .where((eb) =>
-      eb.or([
-        eb("next_visit_date", "<", today),
-        eb.and([
-          eb("next_visit_date", "is", null),
-          eb(sql`coalesce(last_visit_at, created_at)`, "<", sql`${overdueCutoff}::timestamptz`),
-        ]),
-      ]),
-    )
+    .where("status", "!=", "selesai")
+    .where("next_visit_date", "is not", null)
+    .where("next_visit_date", "<", addDays(today, -opts.overdueDays))
     .executeTakeFirstOrThrow();
 
   const active30Cutoff = new Date(opts.now.getTime() - 30 * 86_400_000).toISOString();

@@ -342,6 +342,29 @@ describe("household registration (/daftar)", () => {
     expect(siti.lastText()).toContain("Tidak ada keluarga yang cocok");
   });
 
+  it("edits a saved household from its card, keeping the old No. KK in the history", async () => {
+    const siti = t.driver.user({ id: 2001, firstName: "Siti" });
+    const db = t.app.deps.db;
+    const h = await db.selectFrom("households").selectAll().where("head_name", "=", "Siti Aminah").executeTakeFirstOrThrow();
+    await siti.tapData(`hh:open:${h.id}`);
+    await siti.tap("✏️ Ubah data");
+    expect(siti.newTexts().join("\n")).toContain("Mengubah data keluarga");
+    await siti.tap("✏️ Alamat");
+    await siti.send("Gg. Mawar 2, belakang SD");
+    await siti.tap("✏️ No. KK");
+    const kkUpdate = await siti.send("3201012001150011");
+    expect(siti.deletedMessageIds()).toContain(kkUpdate.message!.message_id);
+    await siti.tap("💾 Simpan perubahan");
+    expect(siti.lastText()).toContain("sudah tersimpan");
+    const after = await db.selectFrom("households").selectAll().where("id", "=", h.id).executeTakeFirstOrThrow();
+    expect(after.address).toBe("Gg. Mawar 2, belakang SD");
+    expect(t.app.deps.pii.decrypt(after.kk_enc!)).toBe("3201012001150011");
+    const history = await db.selectFrom("household_kk_history").selectAll().where("household_id", "=", h.id).execute();
+    expect(history.map((r) => t.app.deps.pii.decrypt(r.kk_enc))).toEqual([KK]);
+    const auditRow = await db.selectFrom("audit_log").selectAll().where("action", "=", "household.updated").executeTakeFirstOrThrow();
+    expect(auditRow.details).toEqual({ fields: ["address", "kk"] });
+  });
+
   it("expires a draft untouched for 7 days, with a message", async () => {
     const dewi = t.driver.user({ id: 2002, firstName: "Dewi" });
     await dewi.send("/daftar");

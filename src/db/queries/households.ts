@@ -148,28 +148,8 @@ export async function insertHousehold(
   }
   if (!inserted) throw new Error("could not draw a free reference code");
   const id = inserted.id;
-  if (draft.members.length > 0) {
-    await db
-      .insertInto("household_members")
-      .values(
-        draft.members.map((m) => ({
-          household_id: id,
-          name: m.name,
-          relationship: m.relationship,
-          nik_enc: m.nik ? pii.encrypt(m.nik) : null,
-          nik_hash: m.nik ? pii.hash(m.nik) : null,
-          sex: m.sex,
-          birth_date: m.birthDate,
-        })),
-      )
-      .execute();
-  }
-  if (draft.photos.length > 0) {
-    await db
-      .insertInto("household_photos")
-      .values(draft.photos.map((p) => ({ household_id: id, file_id: p.fileId, file_unique_id: p.fileUniqueId, uploaded_by: by.userId })))
-      .execute();
-  }
+  await insertMembers(db, pii, id, draft.members);
+  await insertPhotos(db, id, draft.photos, by.userId);
   await db
     .insertInto("household_consents")
     .values({ household_id: id, volunteer_id: by.userId, consented_at: draft.consentAt, consent_version: CONSENT_VERSION, locale: by.locale })
@@ -179,6 +159,33 @@ export async function insertHousehold(
     .values({ household_id: id, from_status: null, to_status: "terdaftar", changed_by: by.userId })
     .execute();
   return { id, refCode: inserted.ref_code };
+}
+
+/** Members with their NIK encrypted (and hashed for duplicate checks). */
+async function insertMembers(db: Db, pii: PiiCrypto, householdId: number, members: HouseholdDraft["members"]): Promise<void> {
+  if (members.length === 0) return;
+  await db
+    .insertInto("household_members")
+    .values(
+      members.map((m) => ({
+        household_id: householdId,
+        name: m.name,
+        relationship: m.relationship,
+        nik_enc: m.nik ? pii.encrypt(m.nik) : null,
+        nik_hash: m.nik ? pii.hash(m.nik) : null,
+        sex: m.sex,
+        birth_date: m.birthDate,
+      })),
+    )
+    .execute();
+}
+
+async function insertPhotos(db: Db, householdId: number, photos: HouseholdDraft["photos"], userId: number): Promise<void> {
+  if (photos.length === 0) return;
+  await db
+    .insertInto("household_photos")
+    .values(photos.map((p) => ({ household_id: householdId, file_id: p.fileId, file_unique_id: p.fileUniqueId, uploaded_by: userId })))
+    .execute();
 }
 
 /**
@@ -230,30 +237,10 @@ export async function updateHousehold(
     .execute();
   if (by.fields.includes("members")) {
     await db.deleteFrom("household_members").where("household_id", "=", current.id).execute();
-    if (draft.members.length > 0) {
-      await db
-        .insertInto("household_members")
-        .values(
-          draft.members.map((m) => ({
-            household_id: current.id,
-            name: m.name,
-            relationship: m.relationship,
-            nik_enc: m.nik ? pii.encrypt(m.nik) : null,
-            nik_hash: m.nik ? pii.hash(m.nik) : null,
-            sex: m.sex,
-            birth_date: m.birthDate,
-          })),
-        )
-        .execute();
-    }
+    await insertMembers(db, pii, current.id, draft.members);
   }
   if (by.fields.includes("photos")) {
     await db.deleteFrom("household_photos").where("household_id", "=", current.id).execute();
-    if (draft.photos.length > 0) {
-      await db
-        .insertInto("household_photos")
-        .values(draft.photos.map((p) => ({ household_id: current.id, file_id: p.fileId, file_unique_id: p.fileUniqueId, uploaded_by: by.userId })))
-        .execute();
-    }
+    await insertPhotos(db, current.id, draft.photos, by.userId);
   }
 }

@@ -37,12 +37,43 @@ export function createI18n(defaultLocale: Locale = "id"): I18n {
     returnNull: false,
   });
   const fixed = new Map<Locale, TFunction>();
-  for (const locale of LOCALES) fixed.set(locale, instance.getFixedT(locale));
+  for (const locale of LOCALES) fixed.set(locale, memoized(instance.getFixedT(locale)));
   return {
     instance,
     defaultLocale,
     t: (locale) => fixed.get(locale) ?? fixed.get(defaultLocale)!,
   };
+}
+
+/**
+ * Translations are pure (static resources), and a flow re-renders every earlier question on
+ * each replay, so the same strings are asked for again and again; i18next's own lookup is
+ * comparatively slow (the benchmark showed it as the largest CPU cost). Calls without options,
+ * or with only numbers and booleans (counts, pages), are cached; calls with strings (names…)
+ * are not, so that no personal data is kept.
+ */
+function memoized(fixedT: TFunction): TFunction {
+  const t = fixedT as unknown as (...a: unknown[]) => unknown;
+  const cache = new Map<string, string>();
+  return ((key: unknown, opts?: unknown, ...rest: unknown[]) => {
+    if (typeof key !== "string" || rest.length > 0 || (opts !== undefined && (opts === null || typeof opts !== "object"))) {
+      return t(key, opts, ...rest);
+    }
+    let id = key;
+    if (opts !== undefined) {
+      for (const v of Object.values(opts as Record<string, unknown>)) {
+        if (typeof v !== "number" && typeof v !== "boolean") return t(key, opts);
+      }
+      id = `${key}\u0000${JSON.stringify(opts)}`;
+    }
+    let hit = cache.get(id);
+    if (hit === undefined) {
+      hit = t(key, opts) as string;
+      if (cache.size >= 10_000) cache.clear();
+      cache.set(id, hit);
+    }
+    return hit;
+  }) as unknown as TFunction;
 }
 
 /** Escapes the three characters Telegram's HTML parse mode needs escaped in text. */

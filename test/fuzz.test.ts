@@ -130,7 +130,7 @@ function trackRecent(): void {
   const events = t.fake.events;
   for (; eventCursor < events.length; eventCursor++) {
     const e = events[eventCursor]!;
-    if (e.kind !== "sent") continue;
+    if (e.kind !== "sent" || !t.fake.isBotMessage(e.chatId, e.messageId)) continue;
     const ids = recent.get(e.chatId) ?? [];
     ids.push(e.messageId);
     if (ids.length > 4) ids.shift();

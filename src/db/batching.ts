@@ -58,9 +58,21 @@ export function sqlLiteral(value: unknown): string {
   }
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "boolean") return value ? "true" : "false";
-  if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
-  if (typeof value === "string") return pg.escapeLiteral(value);
-  return pg.escapeLiteral(JSON.stringify(value));
+  if (value instanceof Date) return `'${value.toISOString()}'`;
+  return stringLiteral(typeof value === "string" ? value : JSON.stringify(value));
+}
+
+/**
+ * A string literal. Large values (the conversation state is tens of kilobytes) are
+ * dollar-quoted — no character is special inside `$tag$…$tag$`, so nothing needs escaping and
+ * no per-character loop runs; the tag is chosen so that it does not occur in the value.
+ */
+function stringLiteral(value: string): string {
+  if (value.length < 256) return pg.escapeLiteral(value);
+  let tag = "$pd$";
+  // The closing tag must be the first occurrence of the tag after the opening one.
+  for (let n = 0; (value + tag).indexOf(tag) !== value.length; n++) tag = `$pd${n}$`;
+  return `${tag}${value}${tag}`;
 }
 
 /** Replaces `$1`, `$2` … in compiled SQL by the escaped values. */

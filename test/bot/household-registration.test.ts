@@ -347,6 +347,13 @@ describe("household registration (/daftar)", () => {
     const db = t.app.deps.db;
     const h = await db.selectFrom("households").selectAll().where("head_name", "=", "Siti Aminah").executeTakeFirstOrThrow();
     await siti.tapData(`hh:open:${h.id}`);
+    // While another flow runs, the card's button asks to finish it first (it does not break it).
+    await siti.send("/daftar");
+    await siti.tap("✏️ Ubah data");
+    expect(siti.lastCallbackAnswer()?.text).toContain("Anda masih mengisi data lain");
+    await siti.tap("✅ Keluarga setuju");
+    expect(siti.lastText()).toContain("nama lengkap Kepala Keluarga");
+    await siti.send("/batal");
     await siti.tap("✏️ Ubah data");
     expect(siti.newTexts().join("\n")).toContain("Mengubah data keluarga");
     await siti.tap("✏️ Alamat");

@@ -1,4 +1,5 @@
 import { Composer, InlineKeyboard } from "grammy";
+import { enterFlowFromButton } from "../flow-entry.js";
 import type { BotContext } from "../context.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
 import { isWithinArea } from "../access.js";
@@ -69,8 +70,7 @@ guardedCommand(broadcastHandlers, "siaran", async (ctx) => {
 });
 
 guardedCallback(broadcastHandlers, "bc:new", "staff", async (ctx) => {
-  await ctx.answerCallbackQuery();
-  await ctx.conversation.enter(BROADCAST_COMPOSE);
+  await enterFlowFromButton(ctx, BROADCAST_COMPOSE);
 });
 
 guardedCallback(broadcastHandlers, /^bc:stop:(\d+)$/, "staff", async (ctx) => {

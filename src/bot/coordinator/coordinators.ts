@@ -1,4 +1,5 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
+import { enterFlowFromButton } from "../flow-entry.js";
 import { sql } from "kysely";
 import type { BotContext } from "../context.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
@@ -159,8 +160,7 @@ guardedCallback(coordinatorHandlers, /^ko:r:(\d+)$/, "staff", async (ctx) => {
 guardedCallback(coordinatorHandlers, /^ko:a:(\d+)$/, "staff", async (ctx) => {
   const c = await managed(ctx, Number(ctx.match?.[1]));
   if (!c) return;
-  await ctx.answerCallbackQuery();
-  await ctx.conversation.enter(COORDINATOR_AREA_FLOW, { coordinatorId: c.id } satisfies CoordinatorAreaArgs);
+  await enterFlowFromButton(ctx, COORDINATOR_AREA_FLOW, { coordinatorId: c.id } satisfies CoordinatorAreaArgs);
 });
 
 const NOTICE_KINDS = ["suspended", "reactivated", "area_changed"] as const;

@@ -1,4 +1,5 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
+import { enterFlowFromButton } from "../flow-entry.js";
 import type { BotContext } from "../context.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
 import { isStaffFor } from "../access.js";
@@ -171,8 +172,7 @@ guardedCallback(volunteerHandlers, /^rl:h:(\d+):(\d+)$/, "staff", async (ctx) =>
 guardedCallback(volunteerHandlers, /^rl:mv:(\d+)$/, "staff", async (ctx) => {
   const v = await areaVolunteer(ctx, Number(ctx.match?.[1]));
   if (!v) return;
-  await ctx.answerCallbackQuery();
-  await ctx.conversation.enter(REASSIGN_FLOW, { from: v.id } satisfies ReassignArgs);
+  await enterFlowFromButton(ctx, REASSIGN_FLOW, { from: v.id } satisfies ReassignArgs);
 });
 
 /** On a household card, for the area's staff: move the household to another volunteer. */
@@ -186,8 +186,7 @@ guardedCallback(volunteerHandlers, /^rl:hm:(\d+)$/, "staff", async (ctx) => {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
     return;
   }
-  await ctx.answerCallbackQuery();
-  await ctx.conversation.enter(REASSIGN_FLOW, { from: h.volunteer_id, householdIds: [h.id] } satisfies ReassignArgs);
+  await enterFlowFromButton(ctx, REASSIGN_FLOW, { from: h.volunteer_id, householdIds: [h.id] } satisfies ReassignArgs);
 });
 
 const MAX_CODES = 15;

@@ -1,4 +1,5 @@
 import { Composer, InlineKeyboard } from "grammy";
+import { enterFlowFromButton } from "../flow-entry.js";
 import type { BotContext } from "../context.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
 import { canViewHousehold } from "../access.js";
@@ -115,8 +116,7 @@ guardedCallback(householdHandlers, /^hh:edit:(\d+)$/, "volunteer", async (ctx) =
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
     return;
   }
-  await ctx.answerCallbackQuery();
-  await ctx.conversation.enter(HOUSEHOLD_EDIT, household.id);
+  await enterFlowFromButton(ctx, HOUSEHOLD_EDIT, household.id);
 });
 
 /** Which command restarts a flow, for the expiry message. */

@@ -1,32 +1,9 @@
 import type { MiddlewareFn } from "grammy";
-import { sql } from "kysely";
 import { runBatch, sqlLiteral } from "../../db/batching.js";
 import { conversationKey } from "../../db/conversation-storage.js";
 import type { User } from "../../db/schema.js";
 import { clearPrefetch, setPrefetch } from "../../db/update-prefetch.js";
 import type { BotContext } from "../context.js";
-import { defineJob } from "../jobs.js";
-import { SCHEDULE_TICKERS } from "../schedule.js";
-
-/**
- * How long processed update ids are kept. Telegram keeps an undelivered update for at most
- * 24 hours, so an older id can never come back; after a week without updates Telegram even
- * restarts the numbering at random, which must not collide with ids kept from before.
- */
-const PROCESSED_UPDATE_RETENTION = "3 days";
-
-export const PRUNE_PROCESSED_UPDATES = defineJob("processed-update-prune", async ({ deps, log }) => {
-  const res = await sql`delete from processed_update where processed_at < now() - ${PROCESSED_UPDATE_RETENTION}::interval`.execute(deps.db);
-  if (Number(res.numAffectedRows ?? 0) > 0) log.info({ pruned: Number(res.numAffectedRows) }, "old processed update ids removed");
-});
-
-let lastPruneHour = "";
-SCHEDULE_TICKERS.push(async (deps) => {
-  const hour = deps.now().toISOString().slice(0, 13);
-  if (hour === lastPruneHour) return;
-  await deps.jobs.enqueue(deps.db, PRUNE_PROCESSED_UPDATES, {}, { key: `processed-update-prune:${hour}` });
-  lastPruneHour = hour;
-});
 
 /** A Telegram id as an SQL literal; ids are integers, anything else is refused. */
 function idLiteral(value: number): string {
@@ -55,7 +32,8 @@ function idLiteral(value: number): string {
  * - **Exactly once.** The update_id is inserted into `processed_update` in the same
  *   transaction as the update's writes. A redelivered update (webhook timeout, a crash before
  *   the poller confirmed it) finds its id and is skipped; a failed update rolls back with its
- *   writes, leaves no partial data and may be delivered again.
+ *   writes, leaves no partial data and may be delivered again. Ids older than three days are
+ *   pruned by the hourly housekeeping job (Telegram never redelivers after 24 hours).
  * - **Few round trips.** BEGIN, the lock, the dedup insert, the sender's account and the
  *   chat's conversation state travel in one message (`runBatch`; each statement has its own
  *   snapshot, so the reads happen after the lock is held). The account and the state are

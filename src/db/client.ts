@@ -2,8 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { dirname, resolve } from "node:path";
 import { Kysely, PostgresDialect, type LogEvent } from "kysely";
 import pg from "pg";
-import { PGlite } from "@electric-sql/pglite";
-import { PGliteDialect } from "kysely-pglite-dialect";
+import type { PGlite } from "@electric-sql/pglite";
 import type { Logger } from "../logger.js";
 import { BatchingDialect, lastResultPool, redactLiterals } from "./batching.js";
 import type { Database } from "./schema.js";
@@ -143,6 +142,10 @@ export async function createPgliteDb(opts: PgliteOptions): Promise<DbHandle> {
   const unlock = opts.dir ? lockPgliteDir(opts.dir) : () => undefined;
   try {
     if (opts.dir) mkdirSync(resolve(opts.dir), { recursive: true });
+    // Loaded only when used: the embedded database adds about 80 MB to a process's memory,
+    // which a production process on PostgreSQL should not pay.
+    const { PGlite } = await import("@electric-sql/pglite");
+    const { PGliteDialect } = await import("kysely-pglite-dialect");
     const pglite = await PGlite.create({
       ...(opts.dir ? { dataDir: resolve(opts.dir) } : {}),
       ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),

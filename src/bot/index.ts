@@ -27,7 +27,7 @@ export function createBot(deps: AppDeps, botConfig: BotConfig<BotContext> = {}):
     client: { apiRoot: deps.config.TELEGRAM_API_ROOT, ...botConfig.client },
   });
   bot.api.config.use(htmlParseMode);
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true }));
 
   bot.use(async (ctx, next) => {
     ctx.deps = deps;

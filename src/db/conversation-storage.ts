@@ -1,4 +1,5 @@
 import type { ConversationData, ConversationStorage, VersionedState } from "@grammyjs/conversations";
+import { wellFormed } from "../lib/text.js";
 import { sql } from "kysely";
 import type { Context } from "grammy";
 import type { PiiCrypto } from "../pii.js";
@@ -38,7 +39,11 @@ function mapStrings(value: unknown, fn: (s: string) => string): unknown {
  * or No. KK is ever at rest in plain text; reading restores it for the replay.
  */
 export function sealIdentityNumbers(state: unknown, pii: PiiCrypto): unknown {
-  return mapStrings(state, (s) => (/[0-9]{4}/.test(s) ? s.replace(IDENTITY_NUMBER, (m) => `\u27eapii:${pii.encrypt(m)}\u27eb`) : s));
+  return mapStrings(state, (raw) => {
+    // Half an emoji (a lone surrogate) would make jsonb refuse the whole state.
+    const s = wellFormed(raw);
+    return /[0-9]{4}/.test(s) ? s.replace(IDENTITY_NUMBER, (m) => `\u27eapii:${pii.encrypt(m)}\u27eb`) : s;
+  });
 }
 
 export function unsealIdentityNumbers(state: unknown, pii: PiiCrypto): unknown {

@@ -30,7 +30,7 @@ function insidePlugin(i18n: I18n): MiddlewareFn<FlowContext> {
     ctx.locale = locale;
     ctx.t = i18n.t(locale);
     ctx.api.config.use(htmlParseMode);
-    ctx.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+    ctx.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true }));
     await next();
   };
 }

@@ -1,4 +1,5 @@
 import type { FlowDefinition } from "./index.js";
+import { truncate } from "../lib/text.js";
 import type { Convo, FlowContext } from "./kit/types.js";
 import { ask, BACK, choiceKeyboard, textOf, withDb, type Answer, type Parsed } from "./kit/ask.js";
 import { attachmentsLabel, visitFieldLines, formatDate } from "./visit-text.js";
@@ -225,7 +226,7 @@ async function stepHousehold(conversation: Convo, c: FlowContext, d: Draft): Pro
     }
     const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
     const buttons = list.rows.map((h) => ({
-      label: `${h.next_visit_date !== null && h.next_visit_date <= list.today ? "⏰ " : ""}${formatRefCode(h.ref_code)} · ${h.head_name}`.slice(0, 60),
+      label: truncate(`${h.next_visit_date !== null && h.next_visit_date <= list.today ? "⏰ " : ""}${formatRefCode(h.ref_code)} · ${h.head_name}`, 60),
       data: `f:hh:${h.id}`,
     }));
     const kb = choiceKeyboard(buttons);
@@ -264,7 +265,7 @@ async function stepHousehold(conversation: Convo, c: FlowContext, d: Draft): Pro
         const typed = textOf(x);
         if (typed === undefined) return undefined;
         if (typed.length < 2) return { ok: false, error: x.t("visit.search_too_short") };
-        return { ok: true, value: { query: typed.slice(0, 60) } };
+        return { ok: true, value: { query: truncate(typed, 60) } };
       },
       hintKey: "visit.household_hint",
     });

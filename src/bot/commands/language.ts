@@ -27,7 +27,7 @@ guardedCallback(languageHandlers, /^lang:(\w+)$/, "anyone", async (ctx) => {
   ctx.locale = locale;
   ctx.t = ctx.deps.i18n.t(locale);
   await ctx.answerCallbackQuery();
-  await ctx.editMessageText(ctx.t("language.changed"));
+  await ctx.editMessageText(ctx.t("language.changed")).catch(() => ctx.reply(ctx.t("language.changed")));
   try {
     await syncUserCommands(ctx.api, ctx.deps.i18n, ctx.user);
   } catch (err) {

@@ -1,4 +1,5 @@
 import { Composer, InlineKeyboard } from "grammy";
+import { sql } from "kysely";
 import { enterFlowFromButton } from "../flow-entry.js";
 import type { BotContext } from "../context.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
@@ -88,7 +89,7 @@ guardedCommand(householdHandlers, "keluarga", async (ctx) => {
   await showList(ctx, 0, query, false);
 });
 
-guardedCallback(householdHandlers, /^hh:list:(\d+):(.*)$/, "volunteer", async (ctx) => {
+guardedCallback(householdHandlers, /^hh:list:(\d{1,6}):(.*)$/, "volunteer", async (ctx) => {
   await ctx.answerCallbackQuery();
   await showList(ctx, Number(ctx.match?.[1] ?? 0), ctx.match?.[2]?.trim() ?? "", true);
 });
@@ -98,7 +99,7 @@ guardedCallback(householdHandlers, "hh:search", "volunteer", async (ctx) => {
   await ctx.reply(ctx.t("keluarga.search_how"));
 });
 
-guardedCallback(householdHandlers, /^hh:open:(\d+)$/, "volunteer", async (ctx) => {
+guardedCallback(householdHandlers, /^hh:open:(\d{1,9})$/, "volunteer", async (ctx) => {
   const household = await findVisibleHousehold(ctx.db, ctx.user!, Number(ctx.match?.[1]));
   if (!household) {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
@@ -110,7 +111,7 @@ guardedCallback(householdHandlers, /^hh:open:(\d+)$/, "volunteer", async (ctx) =
   await ctx.reply(card.text, { reply_markup: card.reply_markup });
 });
 
-guardedCallback(householdHandlers, /^hh:edit:(\d+)$/, "volunteer", async (ctx) => {
+guardedCallback(householdHandlers, /^hh:edit:(\d{1,9})$/, "volunteer", async (ctx) => {
   const household = await findVisibleHousehold(ctx.db, ctx.user!, Number(ctx.match?.[1]));
   if (!household || household.anonymized_at) {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
@@ -128,25 +129,30 @@ const EXPIRY_MESSAGES: Record<string, string> = { [HOUSEHOLD_REGISTRATION]: "daf
  */
 defineJob("draft-expiry", async ({ deps, api, log }) => {
   const cutoff = new Date(deps.now().getTime() - deps.config.DRAFT_EXPIRY_DAYS * 24 * 3600 * 1000);
-  const rows = await deps.db
-    .deleteFrom("conversation_state")
-    .where("updated_at", "<", cutoff)
-    .returning(["key", "state"])
-    .execute();
-  for (const row of rows) {
-    const chatId = Number(row.key.replace(/^conv:/, ""));
+  const candidates = await deps.db.selectFrom("conversation_state").select("key").where("updated_at", "<", cutoff).execute();
+  let expired = 0;
+  for (const { key } of candidates) {
+    const chatId = Number(key.replace(/^conv:/, ""));
+    if (!Number.isSafeInteger(chatId)) continue;
+    // Under the chat's lock (as an update would take it), and only if still untouched.
+    const row = await deps.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`chat:${chatId}`}::text, 0))`.execute(trx);
+      return trx.deleteFrom("conversation_state").where("key", "=", key).where("updated_at", "<", cutoff).returning("state").executeTakeFirst();
+    });
+    if (!row) continue;
+    expired++;
     const ids = Object.keys(((row.state as { state?: Record<string, unknown> })?.state ?? {}) as Record<string, unknown>);
-    const key = ids.map((id) => EXPIRY_MESSAGES[id]).find(Boolean);
-    if (!key || !Number.isSafeInteger(chatId)) continue;
+    const messageKey = ids.map((id) => EXPIRY_MESSAGES[id]).find(Boolean);
+    if (!messageKey) continue;
     const user = await deps.db.selectFrom("users").select("locale").where("telegram_id", "=", chatId).executeTakeFirst();
     const t = deps.i18n.t(user && isLocale(user.locale) ? user.locale : deps.i18n.defaultLocale);
     try {
-      await api.sendMessage(chatId, t(key, { days: deps.config.DRAFT_EXPIRY_DAYS }), { parse_mode: "HTML" });
+      await api.sendMessage(chatId, t(messageKey, { days: deps.config.DRAFT_EXPIRY_DAYS }), { parse_mode: "HTML" });
     } catch (err) {
       log.warn({ err: (err as Error).message }, "could not tell about an expired draft");
     }
   }
-  if (rows.length > 0) log.info({ expired: rows.length }, "expired drafts removed");
+  if (expired > 0) log.info({ expired }, "expired drafts removed");
 });
 
 let lastExpiryHour = "";

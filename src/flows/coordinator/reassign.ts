@@ -6,6 +6,7 @@
  * audited. Area and ownership are checked again when saving.
  */
 import { InlineKeyboard } from "grammy";
+import { truncate } from "../../lib/text.js";
 import type { FlowDefinition } from "../index.js";
 import type { Convo, FlowContext } from "../kit/types.js";
 import { ask, BACK, flowData, textOf, withDb } from "../kit/ask.js";
@@ -71,7 +72,7 @@ async function reassign(conversation: Convo, ctx: FlowContext, args?: ReassignAr
     if (step === "households") {
       const answer = await askMulti(conversation, cur, {
         text: t("relawan.reassign_pick_households", { name: start.fromName, count: start.households.length }),
-        options: start.households.map((h) => ({ value: String(h.id), label: `${formatRefCode(h.ref_code)} · ${h.head_name}`.slice(0, 60) })),
+        options: start.households.map((h) => ({ value: String(h.id), label: truncate(`${formatRefCode(h.ref_code)} · ${h.head_name}`, 60) })),
         initial: chosen?.map(String) ?? [],
         min: 1,
       });
@@ -111,7 +112,7 @@ async function reassign(conversation: Convo, ctx: FlowContext, args?: ReassignAr
           return { rows, total: res.total };
         });
         const kb = new InlineKeyboard();
-        for (const r of page.rows) kb.text(`${r.name} · ${r.place} (${r.households})`.slice(0, 60), `f:rv:${r.id}`).row();
+        for (const r of page.rows) kb.text(truncate(`${r.name} · ${r.place} (${r.households})`, 60), `f:rv:${r.id}`).row();
         if (offset > 0) kb.text(t("common.prev_page"), `f:rvp:${Math.max(0, offset - PAGE)}`);
         if (offset + PAGE < page.total) kb.text(t("common.next_page"), `f:rvp:${offset + PAGE}`);
         kb.row().text(t("common.back"), BACK);
@@ -136,7 +137,7 @@ async function reassign(conversation: Convo, ctx: FlowContext, args?: ReassignAr
             const typed = textOf(c);
             if (typed === undefined) return undefined;
             if (typed.length < 2) return { ok: false, error: c.t("relawan.search_too_short") };
-            return { ok: true, value: { kind: "search", query: typed.slice(0, 40) } };
+            return { ok: true, value: { kind: "search", query: truncate(typed, 40) } };
           },
           hintKey: "relawan.target_hint",
         });

@@ -54,6 +54,11 @@ export async function ask<T>(conversation: Convo, opts: AskOptions<T>): Promise<
   for (;;) {
     const c = await conversation.wait();
     const data = c.callbackQuery?.data;
+    if (c.callbackQuery && data === undefined) {
+      // A game button or similar: nothing to read, but the spinner must stop.
+      await c.answerCallbackQuery();
+      await conversation.skip();
+    }
     if (data !== undefined) {
       if (!data.startsWith(FLOW_PREFIX)) await conversation.skip({ next: true });
       if (data === BACK) {

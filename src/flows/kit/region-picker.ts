@@ -33,6 +33,7 @@
  * @module
  */
 import { GrammyError, InlineKeyboard } from "grammy";
+import { truncate } from "../../lib/text.js";
 import { getRegionPath, listChildren, searchRegions } from "../../db/queries/regions.js";
 import { formatRegionLabel, isWithinArea, normalizeRegionText, parentCode, regionLevel } from "../../domain/region-names.js";
 import { BACK, ask, flowData, textOf, withDb, type Parsed } from "./ask.js";
@@ -264,7 +265,7 @@ export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: Pi
     const text = textOf(c);
     if (text === undefined) return undefined;
     if (normalizeRegionText(text).replace(/ /g, "").length < 2) return { ok: false, error: c.t("picker.too_short") };
-    return { ok: true, value: { type: "search", query: text.slice(0, 100) } };
+    return { ok: true, value: { type: "search", query: truncate(text, 100) } };
   };
 
   let screen: Screen = { kind: "start" };

@@ -15,7 +15,7 @@ function flatten(tree: Tree, prefix = ""): Map<string, string> {
   return out;
 }
 
-const placeholders = (s: string) => [...s.matchAll(/\{\{-?\s*([\w.]+)\s*\}\}/g)].map((m) => m[1]).sort();
+const interpolations = (s: string) => [...s.matchAll(/\{\{-?\s*([\w.]+)\s*\}\}/g)].map((m) => m[1]).sort();
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -35,7 +35,7 @@ describe("locales", () => {
   });
 
   it("every message has the same {{placeholders}} in both languages", () => {
-    const mismatched = [...idKeys].filter(([k, v]) => enKeys.has(k) && placeholders(v).join() !== placeholders(enKeys.get(k)!).join());
+    const mismatched = [...idKeys].filter(([k, v]) => enKeys.has(k) && interpolations(v).join() !== interpolations(enKeys.get(k)!).join());
     expect(mismatched.map(([k]) => k)).toEqual([]);
   });
 

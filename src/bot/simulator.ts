@@ -800,9 +800,9 @@ export function createSimulator(opts: SimulatorOptions): SimulatorHandle {
       return { state, stored, known: true };
     }
     if (Number.isInteger(id) && id > 0 && id < state.sessionFirstId) {
-      const placeholder: StoredMessage = { message: { message_id: id, from: clone(botFrom), date: unixNow(), chat: clone(state.chat), text: "" }, fromBot: true };
-      state.messages.set(id, placeholder);
-      return { state, stored: placeholder, known: false };
+      const blank: StoredMessage = { message: { message_id: id, from: clone(botFrom), date: unixNow(), chat: clone(state.chat), text: "" }, fromBot: true };
+      state.messages.set(id, blank);
+      return { state, stored: blank, known: false };
     }
     fail(400, "Bad Request: message to edit not found");
   }

@@ -82,7 +82,7 @@ export function renderDsrNotice(t: TFunction, locale: string | undefined, d: Dsr
   if (r.kind === "deletion") lines.push("", t("dsr.notice_deletion"));
   if (r.kind === "access") lines.push("", t("dsr.notice_access"));
   if (r.status === "open") {
-    lines.push("", t(r.kind === "deletion" ? "dsr.notice_todo_deletion" : "dsr.notice_todo_correction"));
+    lines.push("", t(r.kind === "deletion" ? "dsr.notice_action_deletion" : "dsr.notice_action_correction"));
     const kb = new InlineKeyboard();
     if (r.kind === "correction") kb.text(t("dsr.btn_done"), DSR.ok(r.id));
     else kb.text(t("dsr.btn_erase"), DSR.erase(r.id));

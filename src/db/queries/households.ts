@@ -118,28 +118,11 @@ export async function insertHousehold(
         ref_code: refCode,
         volunteer_id: by.userId,
         registered_by: by.userId,
-        head_name: draft.headName,
-        head_name_norm: normalizePersonName(draft.headName),
         head_nik_enc: pii.encrypt(draft.headNik),
         head_nik_hash: pii.hash(draft.headNik),
         kk_enc: pii.encrypt(draft.kk),
         kk_hash: pii.hash(draft.kk),
-        head_sex: draft.headSex,
-        head_birth_date: draft.headBirthDate,
-        village_code: draft.villageCode,
-        rt: draft.rt,
-        rw: draft.rw,
-        address: draft.address,
-        latitude: draft.location?.latitude ?? null,
-        longitude: draft.location?.longitude ?? null,
-        member_count: draft.memberCount,
-        ppks: draft.ppks,
-        housing: draft.housing,
-        programmes: draft.programmes,
-        programme_other: draft.programmeOther,
-        needs: draft.needs,
-        needs_other: draft.needsOther,
-        desil: draft.desil,
+        ...draftColumns(draft),
         next_visit_date: by.firstVisitDate ?? null,
       })
       .onConflict((oc) => oc.column("ref_code").doNothing())
@@ -159,6 +142,30 @@ export async function insertHousehold(
     .values({ household_id: id, from_status: null, to_status: "terdaftar", changed_by: by.userId })
     .execute();
   return { id, refCode: inserted.ref_code };
+}
+
+/** The household columns that come straight from the draft (identity numbers aside). */
+function draftColumns(draft: HouseholdDraft) {
+  return {
+    head_name: draft.headName,
+    head_name_norm: normalizePersonName(draft.headName),
+    head_sex: draft.headSex,
+    head_birth_date: draft.headBirthDate,
+    village_code: draft.villageCode,
+    rt: draft.rt,
+    rw: draft.rw,
+    address: draft.address,
+    latitude: draft.location?.latitude ?? null,
+    longitude: draft.location?.longitude ?? null,
+    member_count: draft.memberCount,
+    ppks: draft.ppks,
+    housing: draft.housing,
+    programmes: draft.programmes,
+    programme_other: draft.programmeOther,
+    needs: draft.needs,
+    needs_other: draft.needsOther,
+    desil: draft.desil,
+  };
 }
 
 /** Members with their NIK encrypted (and hashed for duplicate checks). */
@@ -211,26 +218,9 @@ export async function updateHousehold(
   await db
     .updateTable("households")
     .set({
-      head_name: draft.headName,
-      head_name_norm: normalizePersonName(draft.headName),
+      ...draftColumns(draft),
       ...(current.head_nik_hash !== nikHash ? { head_nik_enc: pii.encrypt(draft.headNik), head_nik_hash: nikHash } : {}),
       ...(current.kk_hash !== newKkHash ? { kk_enc: pii.encrypt(draft.kk), kk_hash: newKkHash } : {}),
-      head_sex: draft.headSex,
-      head_birth_date: draft.headBirthDate,
-      village_code: draft.villageCode,
-      rt: draft.rt,
-      rw: draft.rw,
-      address: draft.address,
-      latitude: draft.location?.latitude ?? null,
-      longitude: draft.location?.longitude ?? null,
-      member_count: draft.memberCount,
-      ppks: draft.ppks,
-      housing: draft.housing,
-      programmes: draft.programmes,
-      programme_other: draft.programmeOther,
-      needs: draft.needs,
-      needs_other: draft.needsOther,
-      desil: draft.desil,
       updated_at: new Date(),
     })
     .where("id", "=", current.id)

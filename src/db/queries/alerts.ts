@@ -112,7 +112,8 @@ export interface AlertView {
   volunteer_name: string | null;
 }
 
-export async function loadAlertView(db: Db, id: number): Promise<AlertView | undefined> {
+/** Alerts with their household, visit and the names of who reported, acknowledged and resolved. */
+function alertViews(db: Db) {
   return db
     .selectFrom("alerts")
     .innerJoin("households", "households.id", "alerts.household_id")
@@ -137,49 +138,26 @@ export async function loadAlertView(db: Db, id: number): Promise<AlertView | und
       "visits.id as visit_id",
       "visits.volunteer_id",
       "vol.name as volunteer_name",
-    ])
-    .where("alerts.id", "=", id)
-    .executeTakeFirst();
+    ]);
+}
+
+export async function loadAlertView(db: Db, id: number): Promise<AlertView | undefined> {
+  return alertViews(db).where("alerts.id", "=", id).executeTakeFirst();
 }
 
 /** Unresolved alerts whose household lies in the user's area (all for admins), oldest first. */
 export async function unresolvedAlertsFor(db: Db, user: User, limit = 20): Promise<{ rows: AlertView[]; total: number }> {
-  let q = db
-    .selectFrom("alerts")
-    .innerJoin("households", "households.id", "alerts.household_id")
-    .innerJoin("visits", "visits.id", "alerts.visit_id")
-    .leftJoin("users as vol", "vol.id", "visits.volunteer_id")
-    .leftJoin("users as ack", "ack.id", "alerts.acknowledged_by")
-    .leftJoin("users as res", "res.id", "alerts.resolved_by")
-    .where("alerts.status", "in", ["open", "acknowledged"]);
+  let q = alertViews(db).where("alerts.status", "in", ["open", "acknowledged"]);
   if (user.role !== "admin") {
     const area = user.area_code ?? "-";
     q = q.where((eb) => eb.or([eb("alerts.area_code", "=", area), eb("alerts.area_code", "like", `${area}.%`)]));
   }
   const rows = await q
-    .select([
-      "alerts.id",
-      "alerts.status",
-      "alerts.area_code",
-      "alerts.created_at",
-      "alerts.acknowledged_at",
-      "alerts.resolved_at",
-      "alerts.escalated_at",
-      "alerts.resolution_note",
-      "ack.name as acknowledged_by_name",
-      "res.name as resolved_by_name",
-      "households.id as household_id",
-      "households.ref_code",
-      "households.head_name",
-      "visits.id as visit_id",
-      "visits.volunteer_id",
-      "vol.name as volunteer_name",
-    ])
     .orderBy("alerts.created_at")
     .orderBy("alerts.id")
     .limit(limit)
     .execute();
-  const count = await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const count = await q.clearSelect().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
   return { rows, total: Number(count.n) };
 }
 

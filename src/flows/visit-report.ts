@@ -501,69 +501,38 @@ async function stepReview(conversation: Convo, c: FlowContext, d: Draft): Promis
 
 // === Navigation
 
+/** The steps in order; some apply only after certain answers. */
+const STEP_ORDER: readonly Step[] = [
+  "household",
+  "date",
+  "purpose",
+  "intervention",
+  "conditions",
+  "condition_note",
+  "help",
+  "referral",
+  "referral_note",
+  "urgency",
+  "follow_up",
+  "next_date",
+  "media",
+  "review",
+];
+
+function applies(step: Step, d: Draft): boolean {
+  if (step === "referral_note") return d.referral === "lainnya";
+  if (step === "next_date") return d.followUp === true;
+  return true;
+}
+
 function nextStep(step: Step, d: Draft): Step {
-  switch (step) {
-    case "household":
-      return "date";
-    case "date":
-      return "purpose";
-    case "purpose":
-      return "intervention";
-    case "intervention":
-      return "conditions";
-    case "conditions":
-      return "condition_note";
-    case "condition_note":
-      return "help";
-    case "help":
-      return "referral";
-    case "referral":
-      return d.referral === "lainnya" ? "referral_note" : "urgency";
-    case "referral_note":
-      return "urgency";
-    case "urgency":
-      return "follow_up";
-    case "follow_up":
-      return d.followUp ? "next_date" : "media";
-    case "next_date":
-      return "media";
-    case "media":
-    case "review":
-      return "review";
-  }
+  const after = STEP_ORDER.slice(STEP_ORDER.indexOf(step) + 1).find((s) => applies(s, d));
+  return after ?? "review";
 }
 
 function prevStep(step: Step, d: Draft): Step | null {
-  switch (step) {
-    case "household":
-      return null;
-    case "date":
-      return "household";
-    case "purpose":
-      return "date";
-    case "intervention":
-      return "purpose";
-    case "conditions":
-      return "intervention";
-    case "condition_note":
-      return "conditions";
-    case "help":
-      return "condition_note";
-    case "referral":
-      return "help";
-    case "referral_note":
-      return "referral";
-    case "urgency":
-      return d.referral === "lainnya" ? "referral_note" : "referral";
-    case "follow_up":
-      return "urgency";
-    case "next_date":
-      return "follow_up";
-    case "media":
-      return d.followUp ? "next_date" : "follow_up";
-    case "review":
-      return "media";
-  }
+  const before = STEP_ORDER.slice(0, STEP_ORDER.indexOf(step)).reverse().find((s) => applies(s, d));
+  return before ?? null;
 }
 
 /** The first step whose answer is missing (e.g. after the household changed), or null. */

@@ -9,7 +9,7 @@ import { createPiiCrypto, loadPiiKey } from "./pii.js";
 import type { AppDeps, BotContext } from "./bot/context.js";
 import { createBot } from "./bot/index.js";
 import { createJobQueue, createJobWorker, type JobWorker } from "./bot/jobs.js";
-import { SCHEDULE_TICKERS } from "./bot/schedule.js";
+import { FEATURES, type Feature } from "./bot/features.js";
 import { createBroadcastSender, type BroadcastSender } from "./bot/coordinator/broadcast-sender.js";
 
 export interface App {
@@ -41,7 +41,15 @@ function describeDbTarget(config: Config): string {
  */
 export async function createApp(
   config: Config,
-  opts: { logger: Logger; botConfig?: BotConfig<BotContext>; dbHandle?: DbHandle; now?: () => Date; migrate?: boolean },
+  opts: {
+    logger: Logger;
+    botConfig?: BotConfig<BotContext>;
+    dbHandle?: DbHandle;
+    now?: () => Date;
+    migrate?: boolean;
+    /** The features to assemble (default: all of them). */
+    features?: readonly Feature[];
+  },
 ): Promise<App> {
   const dbHandle = opts.dbHandle ?? (await createDb({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, logger: opts.logger }));
   try {
@@ -67,8 +75,14 @@ export async function createApp(
       now,
       jobs: createJobQueue(now),
     };
-    const bot = createBot(deps, opts.botConfig);
-    const worker = createJobWorker({ deps, api: bot.api, tickers: SCHEDULE_TICKERS });
+    const features = opts.features ?? FEATURES;
+    const bot = createBot(deps, opts.botConfig, features);
+    const worker = createJobWorker({
+      deps,
+      api: bot.api,
+      jobs: features.flatMap((f) => f.jobs ?? []),
+      tickers: features.flatMap((f) => f.tickers ?? []),
+    });
     const broadcasts = createBroadcastSender({ deps, api: bot.api });
     return {
       config,

@@ -1,5 +1,5 @@
-import { defineJob } from "./jobs.js";
-import { SCHEDULE_TICKERS } from "./schedule.js";
+import { z } from "zod";
+import { defineJob, type Ticker } from "./jobs.js";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -8,7 +8,7 @@ const DAY_MS = 24 * 3600 * 1000;
  * redelivers within a day), status-check attempts (the lockout window is an hour), expired
  * verification sessions and finished jobs.
  */
-defineJob("housekeeping", async ({ deps, log }) => {
+export const housekeepingJob = defineJob("housekeeping", z.object({}), async ({ deps, log }) => {
   const now = deps.now().getTime();
   const updates = await deps.db.deleteFrom("processed_update").where("processed_at", "<", new Date(now - 3 * DAY_MS)).executeTakeFirst();
   const attempts = await deps.db.deleteFrom("status_attempts").where("at", "<", new Date(now - 2 * DAY_MS)).executeTakeFirst();
@@ -28,10 +28,10 @@ defineJob("housekeeping", async ({ deps, log }) => {
   );
 });
 
-let lastHour = "";
-SCHEDULE_TICKERS.push(async (deps) => {
-  const hour = deps.now().toISOString().slice(0, 13);
-  if (hour === lastHour) return;
-  await deps.jobs.enqueue(deps.db, "housekeeping", {}, { key: `housekeeping:${hour}` });
-  lastHour = hour;
-});
+/** Enqueues the housekeeping job once per hour (UTC). */
+export const housekeepingTicker: Ticker = async (deps, memo) => {
+  const key = `housekeeping:${deps.now().toISOString().slice(0, 13)}`;
+  if (memo.has(key)) return;
+  await deps.jobs.enqueue(deps.db, "housekeeping", {}, { key });
+  memo.add(key);
+};

@@ -10,7 +10,8 @@ import { loadUser } from "./middleware/user.js";
 import { cancelHandlers } from "./commands/cancel.js";
 import { helpHandlers } from "./commands/help.js";
 import { languageHandlers } from "./commands/language.js";
-import { BEFORE_FLOWS, FEATURES } from "./features.js";
+import { FEATURES, type Feature } from "./features.js";
+import { createStartHandlers, type StartPayloadHandler } from "./commands/start.js";
 import { fallbackHandlers } from "./commands/fallback.js";
 
 /** Token used when no BOT_TOKEN is set (the local simulator never reaches Telegram). */
@@ -21,7 +22,7 @@ export const SIMULATOR_TOKEN = "1000000001:SIMULATOR-token-not-for-telegram";
  * context → per-chat ordering → error boundary → update transaction → user → commands that
  * work inside flows (/batal, /bahasa, /bantuan) → flows → features → fallback.
  */
-export function createBot(deps: AppDeps, botConfig: BotConfig<BotContext> = {}): Bot<BotContext> {
+export function createBot(deps: AppDeps, botConfig: BotConfig<BotContext> = {}, features: readonly Feature[] = FEATURES): Bot<BotContext> {
   const bot = new Bot<BotContext>(deps.config.BOT_TOKEN ?? SIMULATOR_TOKEN, {
     ...botConfig,
     client: { apiRoot: deps.config.TELEGRAM_API_ROOT, ...botConfig.client },
@@ -45,9 +46,17 @@ export function createBot(deps: AppDeps, botConfig: BotConfig<BotContext> = {}):
   app.use(updateTransaction());
   app.use(loadUser());
   installConversations(app, deps.i18n);
-  app.use(cancelHandlers, languageHandlers, helpHandlers, ...BEFORE_FLOWS);
-  installFlows(app);
-  app.use(...FEATURES);
+  app.use(cancelHandlers, languageHandlers, helpHandlers);
+  installFlows(app, features.flatMap((f) => f.flows ?? []));
+  const payloads = new Map<string, StartPayloadHandler>();
+  for (const f of features) {
+    for (const [prefix, handler] of Object.entries(f.startPayloads ?? {})) {
+      if (payloads.has(prefix)) throw new Error(`start payload prefix ${prefix} is claimed twice`);
+      payloads.set(prefix, handler);
+    }
+  }
+  app.use(createStartHandlers(payloads));
+  for (const f of features) if (f.composer) app.use(f.composer);
   app.use(fallbackHandlers);
 
   bot.catch((err) => {

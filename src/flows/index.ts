@@ -6,14 +6,13 @@ import type { BotContext, FlowContext } from "../bot/context.js";
 import type { I18n } from "../i18n.js";
 import { htmlParseMode } from "../lib/html.js";
 import { updateScope } from "../lib/scope.js";
-import { ALL_FLOWS } from "./all.js";
 
 /**
  * Version of the flows' op sequences. Bump it whenever a deploy changes the order or number
  * of replies, API calls, waits or external calls in any flow: conversations stored by an
  * older version are then dropped (the user is told) instead of being replayed into new code.
  */
-export const FLOWS_VERSION = 1;
+export const FLOWS_VERSION = 2;
 
 /** A conversation with its stable, persisted id (never rename one without a version bump). */
 export interface FlowDefinition {
@@ -49,7 +48,12 @@ export function installConversations(composer: Composer<BotContext>, i18n: I18n)
   );
 }
 
-/** Installs every flow; handlers that enter a flow must come after this. */
-export function installFlows(composer: Composer<BotContext>): void {
-  for (const flow of ALL_FLOWS) composer.use(createConversation(flow.builder, { id: flow.id }));
+/** Installs the given flows; handlers that enter a flow must come after this. */
+export function installFlows(composer: Composer<BotContext>, flows: readonly FlowDefinition[]): void {
+  const ids = new Set<string>();
+  for (const flow of flows) {
+    if (ids.has(flow.id)) throw new Error(`flow ${flow.id} is defined twice`);
+    ids.add(flow.id);
+    composer.use(createConversation(flow.builder, { id: flow.id }));
+  }
 }

@@ -4,7 +4,9 @@ import { sql } from "kysely";
 import { createTestApp, type TestApp } from "../support/app.js";
 import { PG_URL, scratchDatabase } from "../support/pg.js";
 import { createPgDb } from "../../src/db/client.js";
-import { defineJob, JOB_HANDLERS } from "../../src/bot/jobs.js";
+import { z } from "zod";
+import { defineJob } from "../../src/bot/jobs.js";
+import { FEATURES } from "../../src/bot/features.js";
 
 const VILLAGE = "32.01.01.1002";
 const DOWN = "Layanan sedang gangguan, silakan coba lagi sebentar lagi. Pesan Anda belum tersimpan.";
@@ -175,13 +177,15 @@ describe.skipIf(!PG_URL)("the database goes away during a flow and comes back (P
 describe.skipIf(!PG_URL)("jobs run once across processes (PostgreSQL)", () => {
   it("two workers on one database never run the same job twice", async () => {
     const db = await scratchDatabase();
-    const a = await createTestApp({ dbHandle: createPgDb({ url: db.url, max: 4 }) });
-    const b = await createTestApp({ dbHandle: createPgDb({ url: db.url, max: 4 }) });
     const runs = new Map<number, number>();
-    const name = defineJob("test-run-once", async ({ job }) => {
+    const name = "test-run-once";
+    const testJob = defineJob(name, z.object({ i: z.number() }), async ({ job }) => {
       runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
       await new Promise((r) => setTimeout(r, 5));
     });
+    const features = [...FEATURES, { name: "test", jobs: [testJob] }];
+    const a = await createTestApp({ dbHandle: createPgDb({ url: db.url, max: 4 }), features });
+    const b = await createTestApp({ dbHandle: createPgDb({ url: db.url, max: 4 }), features });
     try {
       for (let i = 0; i < 60; i++) await a.app.deps.jobs.enqueue(a.app.deps.db, name, { i });
       for (let round = 0; round < 40; round++) {
@@ -193,7 +197,6 @@ describe.skipIf(!PG_URL)("jobs run once across processes (PostgreSQL)", () => {
       const left = await sql<{ n: number }>`select count(*)::int as n from job where name = ${name} and done_at is null`.execute(a.app.deps.db);
       expect(left.rows[0]!.n).toBe(0);
     } finally {
-      JOB_HANDLERS.delete(name);
       await a.close();
       await b.close();
       await db.drop();

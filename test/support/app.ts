@@ -11,6 +11,7 @@ import { createChatDriver, type ChatDriver } from "./chat.js";
 import { botInfo } from "./bot-info.js";
 import { freshDb } from "./db.js";
 import type { DbHandle } from "../../src/db/client.js";
+import type { Feature } from "../../src/bot/features.js";
 
 /** Everything a bot test needs: the real app on a fresh database, a fake Telegram, a driver. */
 export interface TestApp {
@@ -32,6 +33,8 @@ export interface TestAppOptions {
   start?: Date;
   dbHandle?: DbHandle;
   errors?: "throw" | "catch";
+  /** The features to assemble (default: all). */
+  features?: readonly Feature[];
 }
 
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -59,6 +62,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     const app = await createApp(config, {
       logger,
       dbHandle,
+      features: opts.features,
       now: () => new Date(clock.now),
       botConfig: { botInfo, client: { fetch: fake.fetch as never } },
     });

@@ -1,13 +1,23 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
+import type { Feature } from "../features.js";
+import { statusCheckFlow } from "../../flows/status-check.js";
+import { dataCorrectionFlow } from "../../flows/data-correction.js";
+import { statusChangeFlow } from "../../flows/status-change.js";
+import { dsrRejectFlow } from "../../flows/dsr-reject.js";
 import { selfServiceHandlers } from "./self-service.js";
 import { requestHandlers } from "./requests.js";
 import { statusHandlers } from "./status.js";
-import "./jobs.js";
+import { deleteMessageJob, dsrNotifyJob, dsrOutcomeJob, dsrRefreshJob, statusNotifyJob } from "./jobs.js";
 
 /**
  * Beneficiary self-service (issue 6): the private status check (/status, "Cek status bantuan"
  * at /start), notifications on status changes, data-subject requests (UU PDP) with the
  * coordinators' side (/permintaan), and status changes from the household card.
  */
-export const beneficiaryHandlers = new Composer<BotContext>(selfServiceHandlers, requestHandlers, statusHandlers);
+export const beneficiaryFeature: Feature = {
+  name: "beneficiary",
+  composer: new Composer<BotContext>(selfServiceHandlers, requestHandlers, statusHandlers),
+  flows: [statusCheckFlow, dataCorrectionFlow, statusChangeFlow, dsrRejectFlow],
+  jobs: [statusNotifyJob, dsrNotifyJob, dsrOutcomeJob, dsrRefreshJob, deleteMessageJob],
+};

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { GrammyError, InlineKeyboard } from "grammy";
 import { defineJob, type JobContext } from "../jobs.js";
 import { sendNotices, updateNotices } from "../notices.js";
@@ -24,7 +25,7 @@ const isForbidden = (err: unknown) => err instanceof GrammyError && err.error_co
  * Nothing is sent when the chat unsubscribed meanwhile or the household's data was erased; a
  * chat that blocked the bot loses its subscription.
  */
-defineJob(BENEFICIARY_JOBS.statusNotify, async (job, payload) => {
+export const statusNotifyJob = defineJob(BENEFICIARY_JOBS.statusNotify, z.object({ historyId: z.number().int(), chatId: z.number().int() }), async (job, payload) => {
   const historyId = Number(payload["historyId"]);
   const chatId = Number(payload["chatId"]);
   const { db } = job.deps;
@@ -62,7 +63,7 @@ defineJob(BENEFICIARY_JOBS.statusNotify, async (job, payload) => {
  * A new data-subject request reaches the coordinators of the household's area (admins when
  * the area has none), each in their language, with the buttons to act on it.
  */
-defineJob(BENEFICIARY_JOBS.dsrNotify, async (job, payload) => {
+export const dsrNotifyJob = defineJob(BENEFICIARY_JOBS.dsrNotify, z.object({ requestId: z.number().int() }), async (job, payload) => {
   const requestId = Number(payload["requestId"]);
   const { deps, api } = job;
   const data = await loadDsrNotice(deps.db, deps.pii, requestId);
@@ -76,7 +77,7 @@ defineJob(BENEFICIARY_JOBS.dsrNotify, async (job, payload) => {
 });
 
 /** A request was closed: the coordinators' messages are updated and the requester is told. */
-defineJob(BENEFICIARY_JOBS.dsrOutcome, async (job, payload) => {
+export const dsrOutcomeJob = defineJob(BENEFICIARY_JOBS.dsrOutcome, z.object({ requestId: z.number().int() }), async (job, payload) => {
   const requestId = Number(payload["requestId"]);
   const { deps, api } = job;
   const data = await loadDsrNotice(deps.db, deps.pii, requestId);
@@ -101,7 +102,7 @@ defineJob(BENEFICIARY_JOBS.dsrOutcome, async (job, payload) => {
 });
 
 /** The coordinators' messages about a request are redrawn (the family's data was erased). */
-defineJob(BENEFICIARY_JOBS.dsrRefresh, async (job, payload) => {
+export const dsrRefreshJob = defineJob(BENEFICIARY_JOBS.dsrRefresh, z.object({ requestId: z.number().int() }), async (job, payload) => {
   const requestId = Number(payload["requestId"]);
   const { deps, api } = job;
   const data = await loadDsrNotice(deps.db, deps.pii, requestId);
@@ -112,7 +113,7 @@ defineJob(BENEFICIARY_JOBS.dsrRefresh, async (job, payload) => {
 });
 
 /** The copy of a family's data (identity numbers in full) is removed from the chat after a while. */
-defineJob(BENEFICIARY_JOBS.deleteMessage, async (job, payload) => {
+export const deleteMessageJob = defineJob(BENEFICIARY_JOBS.deleteMessage, z.object({ chatId: z.number().int(), messageId: z.number().int() }), async (job, payload) => {
   const chatId = Number(payload["chatId"]);
   const messageId = Number(payload["messageId"]);
   try {

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { createHash } from "node:crypto";
 import type { Api, RawApi } from "grammy";
 import type { BotCommand } from "grammy/types";
@@ -51,7 +52,7 @@ export function commandsFingerprint(i18n: I18n): string {
  * Re-sends every registered person's per-chat command menu once per distinct command set
  * (a keyed job), so that a deploy that adds or renames commands reaches existing users.
  */
-defineJob("sync-commands", async ({ deps, api, log }) => {
+export const syncCommandsJob = defineJob("sync-commands", z.object({}), async ({ deps, api, log }) => {
   const users = await deps.db
     .selectFrom("users")
     .selectAll()

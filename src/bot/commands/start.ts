@@ -4,11 +4,10 @@ import { guardedCallback, guardedCommand } from "./registry.js";
 import { helpText } from "./help.js";
 
 /**
- * Handlers for `/start <payload>` deep links, by payload prefix (e.g. "inv_" for invites).
- * A feature registers its prefix here; the payload after the prefix is passed on.
+ * A handler for `/start <payload>` deep links with a given prefix (e.g. "inv_" for invites);
+ * it gets the payload after the prefix. Features list theirs in `Feature.startPayloads`.
  */
 export type StartPayloadHandler = (ctx: BotContext, rest: string) => Promise<void>;
-export const startPayloadHandlers = new Map<string, StartPayloadHandler>();
 
 /** What a person sees first; the choices depend on who they are. */
 export async function showHome(ctx: BotContext): Promise<void> {
@@ -38,12 +37,13 @@ export async function showHome(ctx: BotContext): Promise<void> {
   await ctx.reply(`${ctx.t("start.welcome_back", { name: user.name ?? ctx.from?.first_name ?? "" })}\n\n${helpText(ctx)}`);
 }
 
-export const startHandlers = new Composer<BotContext>();
-
-guardedCommand(startHandlers, "start", async (ctx) => {
+/** /start, with the deep-link payload handlers the features contribute. */
+export function createStartHandlers(payloads: ReadonlyMap<string, StartPayloadHandler>): Composer<BotContext> {
+  const startHandlers = new Composer<BotContext>();
+  guardedCommand(startHandlers, "start", async (ctx) => {
   const payload = typeof ctx.match === "string" ? ctx.match.trim() : "";
   if (payload !== "") {
-    for (const [prefix, handler] of startPayloadHandlers) {
+    for (const [prefix, handler] of payloads) {
       if (payload.startsWith(prefix)) {
         await handler(ctx, payload.slice(prefix.length));
         return;
@@ -52,9 +52,11 @@ guardedCommand(startHandlers, "start", async (ctx) => {
     ctx.log.info("unknown start payload");
   }
   await showHome(ctx);
-});
+  });
 
-guardedCallback(startHandlers, "start:coordinator", "anyone", async (ctx) => {
-  await ctx.answerCallbackQuery();
-  await ctx.reply(ctx.t("start.coordinator_by_invite"));
-});
+  guardedCallback(startHandlers, "start:coordinator", "anyone", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.t("start.coordinator_by_invite"));
+  });
+  return startHandlers;
+}

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { randomBytes } from "node:crypto";
 import { Api, GrammyError, HttpError, InlineKeyboard, type RawApi } from "grammy";
 import type { Message } from "grammy/types";
@@ -420,7 +421,8 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
  * (the simulator, which only runs jobs). With a started sender it only wakes nothing: the
  * background loop serves the queue. Re-enqueues itself while work remains.
  */
-export const BROADCAST_DRAIN_JOB = defineJob("broadcast-drain", async ({ deps, api, log }) => {
+export const BROADCAST_DRAIN_JOB = "broadcast-drain";
+export const broadcastDrainJob = defineJob(BROADCAST_DRAIN_JOB, z.object({}), async ({ deps, api, log }) => {
   const sender = broadcastSenderFor(deps, api);
   if (sender.isStarted()) return;
   const result = await sender.drain({ budgetMs: 20_000 });

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import { enterFlowFromButton } from "../flow-entry.js";
 import { sql } from "kysely";
@@ -166,7 +167,8 @@ guardedCallback(coordinatorHandlers, /^ko:a:(\d+)$/, "staff", async (ctx) => {
 const NOTICE_KINDS = ["suspended", "reactivated", "area_changed"] as const;
 
 /** Tells a coordinator that their account or area changed, and refreshes their command menu. */
-defineJob("coordinator-notify", async ({ deps, api, log }, payload) => {
+const coordinatorNotifyPayload = z.object({ userId: z.number().int(), kind: z.string() });
+export const coordinatorNotifyJob = defineJob("coordinator-notify", coordinatorNotifyPayload, async ({ deps, api, log }, payload) => {
   const kind = String(payload.kind);
   if (!(NOTICE_KINDS as readonly string[]).includes(kind)) return;
   const user = await findUserById(deps.db, Number(payload.userId));

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -141,7 +142,8 @@ export async function writeExport(
  * area held in memory), sends each file as a document, then deletes the folder. Access is
  * checked again with the account as it is now; the area is the account's current one.
  */
-defineJob(EXPORT_JOB, async ({ deps, api, job, log }, payload) => {
+const exportPayload = z.object({ userId: z.number().int(), chatId: z.number().int(), kind: z.string(), full: z.boolean() });
+export const exportJob = defineJob(EXPORT_JOB, exportPayload, async ({ deps, api, job, log }, payload) => {
   const userId = Number(payload.userId);
   const chatId = Number(payload.chatId);
   const kind = String(payload.kind) as ExportKind;
@@ -171,7 +173,7 @@ defineJob(EXPORT_JOB, async ({ deps, api, job, log }, payload) => {
         t: deps.i18n.t("id"),
         area,
         full,
-        onPage: () => extendJobLease(deps.db, job.id, 300),
+        onPage: () => extendJobLease(deps.db, job.id, 300, deps.now()),
       },
       { base, splitBytes: deps.config.EXPORT_SPLIT_BYTES },
     );

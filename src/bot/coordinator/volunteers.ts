@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import { enterFlowFromButton } from "../flow-entry.js";
 import type { BotContext } from "../context.js";
@@ -192,7 +193,8 @@ guardedCallback(volunteerHandlers, /^rl:hm:(\d+)$/, "staff", async (ctx) => {
 const MAX_CODES = 15;
 
 /** Tells both volunteers about a move (after it was saved), each in their language. */
-defineJob("reassign-notify", async ({ deps, api, log }, payload) => {
+const reassignPayload = z.object({ fromId: z.number().int(), toId: z.number().int(), householdIds: z.array(z.number().int()) });
+export const reassignNotifyJob = defineJob("reassign-notify", reassignPayload, async ({ deps, api, log }, payload) => {
   const ids = Array.isArray(payload.householdIds) ? payload.householdIds.map(Number).filter(Number.isInteger) : [];
   if (ids.length === 0) return;
   const households = await deps.db.selectFrom("households").select(["ref_code"]).where("id", "in", ids).orderBy("ref_code").execute();

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { Composer, InlineKeyboard } from "grammy";
 import { sql } from "kysely";
 import { enterFlowFromButton } from "../flow-entry.js";
@@ -12,8 +13,7 @@ import { formatDateId } from "../../domain/dates.js";
 import { HOUSEHOLD_REGISTRATION } from "../../flows/household-registration.js";
 import { HOUSEHOLD_EDIT } from "../../flows/household-edit.js";
 import { CARD_ACTIONS, renderHouseholdCard } from "./card.js";
-import { defineJob } from "../jobs.js";
-import { SCHEDULE_TICKERS } from "../schedule.js";
+import { defineJob, type Ticker } from "../jobs.js";
 import { isLocale } from "../../i18n.js";
 
 export const householdHandlers = new Composer<BotContext>();
@@ -127,7 +127,7 @@ const EXPIRY_MESSAGES: Record<string, string> = { [HOUSEHOLD_REGISTRATION]: "daf
  * Drafts (unfinished conversations) untouched for DRAFT_EXPIRY_DAYS are deleted and the
  * person is told. Runs hourly as a keyed job, so restarts and several processes are safe.
  */
-defineJob("draft-expiry", async ({ deps, api, log }) => {
+export const draftExpiryJob = defineJob("draft-expiry", z.object({}), async ({ deps, api, log }) => {
   const cutoff = new Date(deps.now().getTime() - deps.config.DRAFT_EXPIRY_DAYS * 24 * 3600 * 1000);
   const candidates = await deps.db.selectFrom("conversation_state").select("key").where("updated_at", "<", cutoff).execute();
   let expired = 0;
@@ -155,10 +155,10 @@ defineJob("draft-expiry", async ({ deps, api, log }) => {
   if (expired > 0) log.info({ expired }, "expired drafts removed");
 });
 
-let lastExpiryHour = "";
-SCHEDULE_TICKERS.push(async (deps) => {
-  const hour = deps.now().toISOString().slice(0, 13);
-  if (hour === lastExpiryHour) return;
-  await deps.jobs.enqueue(deps.db, "draft-expiry", {}, { key: `draft-expiry:${hour}` });
-  lastExpiryHour = hour;
-});
+/** Looks for expired drafts once per hour. */
+export const draftExpiryTicker: Ticker = async (deps, memo) => {
+  const key = `draft-expiry:${deps.now().toISOString().slice(0, 13)}`;
+  if (memo.has(key)) return;
+  await deps.jobs.enqueue(deps.db, "draft-expiry", {}, { key });
+  memo.add(key);
+};

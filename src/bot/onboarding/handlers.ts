@@ -32,7 +32,7 @@ import {
 } from "../../domain/onboarding.js";
 import { INVITE_FLOW, PROFILE_FLOW, REGISTER_FLOW, REJECT_FLOW } from "../../flows/onboarding/index.js";
 import type { BotContext } from "../context.js";
-import { startPayloadHandlers } from "../commands/start.js";
+import type { StartPayloadHandler } from "../commands/start.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
 import { loadApplicationNotice, renderApplicationNotice } from "./render.js";
 import "./jobs.js";
@@ -165,8 +165,8 @@ guardedCallback(onboardingHandlers, "onb:edit", "anyone", async (ctx) => {
   await enterFlow(ctx, REGISTER_FLOW);
 });
 
-// Invite deep links: /start inv_<code>.
-startPayloadHandlers.set(INVITE_PAYLOAD_PREFIX, async (ctx, code) => {
+/** Invite deep links: /start inv_<code>. */
+export const inviteStartPayload: StartPayloadHandler = async (ctx, code) => {
   const info = await findInviteByCode(ctx.db, ctx.deps.pii, code);
   if (!info) {
     ctx.log.info("unknown invite code");
@@ -187,7 +187,7 @@ startPayloadHandlers.set(INVITE_PAYLOAD_PREFIX, async (ctx, code) => {
     return;
   }
   await enterFlow(ctx, REGISTER_FLOW, { inviteId: info.invite.id });
-});
+};
 
 // === Approval
 

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { GrammyError } from "grammy";
 import { findInviteById, ONBOARDING_JOBS, approvalTopic, type ApplicationEvent } from "../../db/queries/onboarding.js";
 import { regionLabel } from "../../db/queries/regions.js";
@@ -39,7 +40,7 @@ async function syncMenu(ctx: JobContext, user: User): Promise<void> {
  * to decide ("requested"), shows everyone who decided and tells the volunteer ("decided"), or
  * marks the messages as no longer needed ("closed").
  */
-defineJob(ONBOARDING_JOBS.notify, async (ctx, payload) => {
+export const applicationNotifyJob = defineJob(ONBOARDING_JOBS.notify, z.object({ applicationId: z.number().int(), event: z.string() }), async (ctx, payload) => {
   const applicationId = Number(payload["applicationId"]);
   const event = payload["event"] as ApplicationEvent;
   const { deps, api, log } = ctx;
@@ -83,7 +84,7 @@ defineJob(ONBOARDING_JOBS.notify, async (ctx, payload) => {
 });
 
 /** Someone joined through an invite: their command menu, and a word to the inviter. */
-defineJob(ONBOARDING_JOBS.joined, async (ctx, payload) => {
+export const inviteJoinedJob = defineJob(ONBOARDING_JOBS.joined, z.object({ userId: z.number().int(), inviteId: z.number().int() }), async (ctx, payload) => {
   const { deps } = ctx;
   const user = await findUserById(deps.db, Number(payload["userId"]));
   if (!user) return;

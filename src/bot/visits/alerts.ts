@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { Composer, GrammyError, InlineKeyboard, type Api, type RawApi } from "grammy";
 import type { BotContext, AppDeps } from "../context.js";
 import type { Db, User } from "../../db/schema.js";
@@ -183,7 +184,7 @@ function alertIdOf(payload: Record<string, unknown>): number {
 }
 
 /** A new darurat alert: every active coordinator of the area, or the admins when there is none. */
-defineJob(ALERT_JOBS.fanout, async ({ deps, api, log }, payload) => {
+export const alertFanoutJob = defineJob(ALERT_JOBS.fanout, z.object({ alertId: z.number().int() }), async ({ deps, api, log }, payload) => {
   const b = await loadAlertBundle(deps.db, alertIdOf(payload));
   if (!b) return;
   const coordinators = await findStaffCovering(deps.db, b.view.area_code, { roles: ["coordinator"] });
@@ -193,7 +194,7 @@ defineJob(ALERT_JOBS.fanout, async ({ deps, api, log }, payload) => {
 });
 
 /** After an acknowledgement or resolution: edit every alert message and tell the volunteer. */
-defineJob(ALERT_JOBS.notify, async ({ deps, api, log }, payload) => {
+export const alertNotifyJob = defineJob(ALERT_JOBS.notify, z.object({ alertId: z.number().int(), event: z.enum(["ack", "resolve"]) }), async ({ deps, api, log }, payload) => {
   const b = await loadAlertBundle(deps.db, alertIdOf(payload));
   if (!b) return;
   const nd = { api, db: deps.db, i18n: deps.i18n, logger: log };
@@ -218,7 +219,7 @@ defineJob(ALERT_JOBS.notify, async ({ deps, api, log }, payload) => {
  * ALERT_ESCALATE_MINUTES after a darurat alert: if nobody acknowledged it, its messages say
  * so, and it is sent again to the area's coordinators and groups and to every admin.
  */
-defineJob(ALERT_JOBS.escalate, async ({ deps, api, log }, payload) => {
+export const alertEscalateJob = defineJob(ALERT_JOBS.escalate, z.object({ alertId: z.number().int() }), async ({ deps, api, log }, payload) => {
   const alertId = alertIdOf(payload);
   if (!(await markAlertEscalated(deps.db, alertId, deps.now()))) return;
   const b = await loadAlertBundle(deps.db, alertId);

@@ -1,9 +1,11 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
+import type { Feature } from "../features.js";
+import { alertResolveFlow } from "../../flows/alert-resolve.js";
+import { visitReportFlow } from "../../flows/visit-report.js";
 import { visitHandlers } from "./handlers.js";
-import { alertHandlers } from "./alerts.js";
-// Registers the morning job and its ticker.
-import "./morning.js";
+import { alertEscalateJob, alertFanoutJob, alertHandlers, alertNotifyJob } from "./alerts.js";
+import { morningJob, morningTicker } from "./morning.js";
 
 export { triggerMorning } from "./morning.js";
 
@@ -11,4 +13,10 @@ export { triggerMorning } from "./morning.js";
  * Issue 5: visit reports (/kunjungan, card buttons, history), darurat alerts with
  * acknowledge/resolve/escalation, alert groups, /peringatan, morning reminders and digests.
  */
-export const visitFeature = new Composer<BotContext>(visitHandlers, alertHandlers);
+export const visitFeature: Feature = {
+  name: "visits",
+  composer: new Composer<BotContext>(visitHandlers, alertHandlers),
+  flows: [visitReportFlow, alertResolveFlow],
+  jobs: [alertFanoutJob, alertNotifyJob, alertEscalateJob, morningJob],
+  tickers: [morningTicker],
+};

@@ -1,11 +1,11 @@
+import { z } from "zod";
 import { GrammyError, InlineKeyboard, type Api, type RawApi } from "grammy";
 import { sql } from "kysely";
 import type { AppDeps } from "../context.js";
 import type { Db, User } from "../../db/schema.js";
 import { isLocale, type TFunction } from "../../i18n.js";
 import type { Logger } from "../../logger.js";
-import { defineJob } from "../jobs.js";
-import { SCHEDULE_TICKERS } from "../schedule.js";
+import { defineJob, type Ticker } from "../jobs.js";
 import { markUnreachableOn403 } from "../notices.js";
 import { describeError } from "../errors.js";
 import { unresolvedAlertsFor } from "../../db/queries/alerts.js";
@@ -280,28 +280,20 @@ export async function runMorning(deps: AppDeps, api: Api<RawApi>, log: Logger, z
   return { zone, date, volunteers: sentVolunteers, digests };
 }
 
-defineJob(MORNING_JOB, async ({ deps, api, log }, payload) => {
+export const morningJob = defineJob(MORNING_JOB, z.object({ zone: z.string(), date: z.string() }), async ({ deps, api, log }, payload) => {
   const zone = payload["zone"];
   const date = payload["date"];
   if (!isZoneLabel(zone) || typeof date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error("bad morning job payload");
   await runMorning(deps, api, log, zone, date);
 });
 
-/** Keys already enqueued by this process, per app (saves a write on every poll). */
-const enqueued = new WeakMap<AppDeps, Set<string>>();
-
 /**
  * Ticker: once the local time of a zone reaches 07:00, the zone's morning job for that local
  * date is enqueued under the key `morning:<date>:<zone>` (once ever, whatever the number of
  * polls, restarts or processes).
  */
-export async function morningTicker(deps: AppDeps): Promise<void> {
+export const morningTicker: Ticker = async (deps, seen) => {
   const now = deps.now();
-  let seen = enqueued.get(deps);
-  if (!seen) {
-    seen = new Set();
-    enqueued.set(deps, seen);
-  }
   for (const z of TIME_ZONES) {
     if (localHour(now, z.tz) < MORNING_HOUR) continue;
     const date = localDate(now, z.tz);
@@ -310,9 +302,7 @@ export async function morningTicker(deps: AppDeps): Promise<void> {
     await enqueueJob(deps.db, MORNING_JOB, { zone: z.label, date }, { key, now });
     seen.add(key);
   }
-}
-
-SCHEDULE_TICKERS.push(morningTicker);
+};
 
 /**
  * Runs the morning messages now, for every zone (the simulator's ":pagi", and operators).

@@ -51,14 +51,14 @@ export async function claimJobs(
   return res.rows;
 }
 
-export async function completeJob(db: Db, id: number): Promise<void> {
-  await db.updateTable("job").set({ done_at: sql`now()`, locked_until: null, last_error: null }).where("id", "=", id).execute();
+export async function completeJob(db: Db, id: number, now: Date): Promise<void> {
+  await db.updateTable("job").set({ done_at: now, locked_until: null, last_error: null }).where("id", "=", id).execute();
 }
 
 /** Schedules a retry with backoff, or marks the job failed after `maxAttempts`. */
 export async function failJob(db: Db, job: Job, error: string, opts: { maxAttempts: number; now: Date }): Promise<void> {
   if (job.attempts >= opts.maxAttempts) {
-    await db.updateTable("job").set({ failed_at: sql`now()`, locked_until: null, last_error: error.slice(0, 500) }).where("id", "=", job.id).execute();
+    await db.updateTable("job").set({ failed_at: opts.now, locked_until: null, last_error: error.slice(0, 500) }).where("id", "=", job.id).execute();
     return;
   }
   const delaySeconds = Math.min(600, 5 * 2 ** (job.attempts - 1));
@@ -70,6 +70,6 @@ export async function failJob(db: Db, job: Job, error: string, opts: { maxAttemp
 }
 
 /** Extends a running job's lease (long jobs such as broadcasts call it as they progress). */
-export async function extendJobLease(db: Db, id: number, leaseSeconds: number): Promise<void> {
-  await db.updateTable("job").set({ locked_until: sql`now() + make_interval(secs => ${leaseSeconds})` }).where("id", "=", id).execute();
+export async function extendJobLease(db: Db, id: number, leaseSeconds: number, now: Date): Promise<void> {
+  await db.updateTable("job").set({ locked_until: new Date(now.getTime() + leaseSeconds * 1000) }).where("id", "=", id).execute();
 }

@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import type { Config } from "./config.js";
 import { createDb, type DbHandle } from "./db/client.js";
 import { migrateToLatest } from "./db/migrate.js";
+import { AppClockPlugin } from "./db/clock-plugin.js";
 import { createI18n } from "./i18n.js";
 import type { Logger } from "./logger.js";
 import { createPiiCrypto, loadPiiKey } from "./pii.js";
@@ -68,7 +69,8 @@ export async function createApp(
     const now = opts.now ?? (() => new Date());
     const deps: AppDeps = {
       config,
-      db: dbHandle.db,
+      // Every write stamps its "written at" columns with the app clock (one clock).
+      db: dbHandle.db.withPlugin(new AppClockPlugin(now)),
       i18n,
       logger: opts.logger,
       pii: createPiiCrypto(piiKey.key),

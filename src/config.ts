@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_DTSEN_WINDOWS, parseDtsenWindows } from "./domain/dtsen.js";
 
 /** Locales the bot speaks. Indonesian is the default. */
 export const LOCALES = ["id", "en"] as const;
@@ -136,6 +137,57 @@ const configSchema = z
     /** Exported files larger than this are split into numbered parts (Telegram bots may upload 50 MB). */
     EXPORT_SPLIT_BYTES: intFromEnv(48_000_000, 10_000, 50_000_000),
     DRAFT_EXPIRY_DAYS: intFromEnv(7, 1, 90),
+    /** DTSEN update calendar: months (or month ranges) when proposals are taken; reminders go out two weeks before each closes. */
+    DTSEN_WINDOWS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default(DEFAULT_DTSEN_WINDOWS)
+        .transform((v, ctx) => {
+          const parsed = parseDtsenWindows(v);
+          if (parsed.ok) return parsed.value;
+          ctx.addIssue({ code: "custom", message: parsed.error });
+          return z.NEVER;
+        }),
+    ),
+    /** A visit report farther than this (metres) from the household's point asks the volunteer, and is listed for review. */
+    VISIT_DISTANCE_WARN_M: intFromEnv(500, 20, 100_000),
+    /** Cek Aman: minutes without an answer before a household is re-sent to its volunteer (twice that: offered to the village). */
+    CEKAMAN_REMIND_MINUTES: intFromEnv(60, 1, 1440),
+    /** Acknowledged broadcasts: hours before those who did not confirm are reminded once. */
+    BROADCAST_ACK_HOURS: intFromEnv(24, 1, 720),
+    /** Public https URL of the coordinator dashboard (the Mini App, served under /app/ by this process). */
+    WEB_APP_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .optional()
+        .refine(
+          (v) => {
+            if (v === undefined) return true;
+            try {
+              return new URL(v).protocol === "https:";
+            } catch {
+              return false;
+            }
+          },
+          { error: "expects the public https URL of the dashboard, e.g. https://bot.example.org/app/ (Telegram opens Mini Apps only over https)" },
+        ),
+    ),
+    /** Map tiles of the dashboard's map: an XYZ URL template. */
+    MAP_TILE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && v.includes("{z}") && v.includes("{x}") && v.includes("{y}"), {
+          error: "expects an http(s) tile URL template with {z}, {x} and {y}, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        })
+        .default("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    ),
+    /** Attribution shown on the map for MAP_TILE_URL (required by OpenStreetMap's licence). */
+    MAP_TILE_ATTRIBUTION: z.preprocess(emptyToUndefined, z.string().max(300).default("© OpenStreetMap contributors")),
+    /** Monthly visits per volunteer when no target was set (/target). */
+    DEFAULT_MONTHLY_VISIT_TARGET: intFromEnv(20, 0, 1000),
   })
   .superRefine((c, ctx) => {
     if (c.BOT_MODE === "webhook") {

@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { ConfigError, parseConfig, type Config } from "./config.js";
+import type { Config } from "./config.js";
+import { die, loadConfig } from "./cli.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createApp, StartupError, type App } from "./app.js";
 import { DatabaseLockedError } from "./db/client.js";
@@ -7,28 +7,6 @@ import { registerDefaultCommands, scheduleCommandSync } from "./bot/commands/men
 import { fetchBotInfo, startPolling } from "./bot/polling.js";
 import { startWebhook } from "./bot/webhook.js";
 import { runSimulator } from "./bot/simulator.js";
-
-/** Prints one readable line (no stack trace) and exits with code 1. */
-function die(message: string): never {
-  process.stderr.write(`\n${message}\n\n`);
-  process.exit(1);
-}
-
-function loadConfig(): Config {
-  if (existsSync(".env")) {
-    try {
-      process.loadEnvFile(".env");
-    } catch (err) {
-      die(`Could not read .env: ${(err as Error).message}`);
-    }
-  }
-  try {
-    return parseConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) die(`${err.message}\n\nSee .env.example and the README for every variable.`);
-    throw err;
-  }
-}
 
 async function startApp(config: Config, opts: Omit<Parameters<typeof createApp>[1], "logger"> & { logger: Logger }): Promise<App> {
   try {

@@ -1,10 +1,18 @@
 import { GrammyError, type Api, type RawApi } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
-import { sql } from "kysely";
 import type { Db, User } from "../db/schema.js";
 import type { I18n, TFunction } from "../i18n.js";
 import { isLocale } from "../i18n.js";
 import type { Logger } from "../logger.js";
+
+/** What sending notices needs: the Bot API, the database, texts, the log and the app clock. */
+export interface NoticeDeps {
+  api: Api<RawApi>;
+  db: Db;
+  i18n: I18n;
+  logger: Logger;
+  now: () => Date;
+}
 
 /** Text and buttons of a notice, rendered per recipient (each in their own language). */
 export type RenderNotice = (t: TFunction, user: User) => { text: string; reply_markup?: InlineKeyboardMarkup };
@@ -14,9 +22,9 @@ function tFor(i18n: I18n, user: User): TFunction {
 }
 
 /** Marks a user unreachable when Telegram says they blocked the bot (403). */
-export async function markUnreachableOn403(db: Db, user: User, err: unknown): Promise<boolean> {
+export async function markUnreachableOn403(db: Db, user: User, err: unknown, now: Date): Promise<boolean> {
   if (err instanceof GrammyError && err.error_code === 403) {
-    await db.updateTable("users").set({ unreachable_at: sql`now()` }).where("id", "=", user.id).execute();
+    await db.updateTable("users").set({ unreachable_at: now }).where("id", "=", user.id).execute();
     return true;
   }
   return false;
@@ -29,7 +37,7 @@ export async function markUnreachableOn403(db: Db, user: User, err: unknown): Pr
  * bot); returns how many received it.
  */
 export async function sendNotices(
-  deps: { api: Api<RawApi>; db: Db; i18n: I18n; logger: Logger },
+  deps: NoticeDeps,
   topic: string,
   recipients: User[],
   render: RenderNotice,
@@ -42,7 +50,7 @@ export async function sendNotices(
       await deps.db.insertInto("staff_notice").values({ topic, user_id: user.id, chat_id: user.telegram_id, message_id: msg.message_id }).execute();
       sent++;
     } catch (err) {
-      if (!(await markUnreachableOn403(deps.db, user, err))) {
+      if (!(await markUnreachableOn403(deps.db, user, err, deps.now()))) {
         deps.logger.warn({ topic, userId: user.id, err: (err as Error).message }, "notice not delivered");
       }
     }
@@ -74,7 +82,7 @@ export async function sendChatNotice(
  * ignored.
  */
 export async function updateNotices(
-  deps: { api: Api<RawApi>; db: Db; i18n: I18n; logger: Logger },
+  deps: NoticeDeps,
   topic: string,
   render: (t: TFunction, user: User | undefined) => { text: string; reply_markup?: InlineKeyboardMarkup },
 ): Promise<void> {

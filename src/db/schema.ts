@@ -298,6 +298,12 @@ export interface VisitsTable {
   urgency: string;
   latitude: number | null;
   longitude: number | null;
+  /** Metres from the household's point, when both the report and the household had one (issue 16). */
+  distance_m: number | null;
+  /** Listed for the coordinator's review: "far" from the house, or "no_location" although the house has a point. */
+  review_reason: "far" | "no_location" | null;
+  /** The volunteer's answer to the location follow-up: "updated" the house's point, "not_there", "declined". */
+  location_answer: "updated" | "not_there" | "declined" | null;
   created_at: CreatedAt;
 }
 
@@ -369,6 +375,15 @@ export interface BroadcastsTable {
   progress_message_id: number | null;
   created_at: Timestamp;
   finished_at: Timestamp | null;
+  /** What the deliveries carry (migration 0013): a coordinator's message, or a check-in list / reminder. */
+  kind: ColumnType<BroadcastKind, BroadcastKind | undefined, BroadcastKind>;
+  /** The check-in event (cekaman_*) or the original broadcast (ack_remind). */
+  ref_id: number | null;
+  /** Higher is served first. */
+  priority: Generated<number>;
+  /** "Minta konfirmasi baca": recipients get a "Sudah dibaca" button. */
+  ack_requested: Generated<boolean>;
+  ack_reminded_at: Timestamp | null;
 }
 
 /** One recipient of a broadcast: the delivery queue (claimed with SKIP LOCKED and a lease). */
@@ -385,6 +400,8 @@ export interface BroadcastDeliveriesTable {
   sent_at: Timestamp | null;
   message_id: number | null;
   error: string | null;
+  /** When the recipient tapped "Sudah dibaca" (acknowledged broadcasts). */
+  acked_at: Timestamp | null;
 }
 
 /** The lease that makes one process at a time send broadcasts (the rate limit is global). */
@@ -392,6 +409,249 @@ export interface BroadcastSenderLeaseTable {
   name: string;
   holder: string | null;
   lease_until: Timestamp | null;
+}
+
+/** A household's family PIN for the status check (issue 11): a keyed hash, never the PIN itself. */
+export interface HouseholdPinsTable {
+  household_id: number;
+  /** HMAC-SHA-256 (PII key) of the salt and the PIN. */
+  pin_hash: string;
+  /** Random per issuance. */
+  salt: string;
+  issued_by: number | null;
+  issued_at: Timestamp;
+}
+
+/** Dashboard (Mini App) sessions: bearer tokens stored as SHA-256, short-lived and revocable. */
+export interface DashboardSessionsTable {
+  id: Generated<number>;
+  token_hash: string;
+  user_id: number;
+  via: "telegram" | "link" | "dev";
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+/** One-time desktop login links ("Buka di komputer"): 10 minutes, single use. */
+export interface DashboardLoginLinksTable {
+  id: Generated<number>;
+  token_hash: string;
+  user_id: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** Telegram initData already exchanged for a session (replay protection), by the hash of its signature. */
+export interface DashboardInitDataTable {
+  hash: string;
+  used_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** Each household's latest visit, kept by a trigger on visits (migration 0015). Read-only for the app. */
+export interface HouseholdLastVisitTable {
+  household_id: number;
+  visit_id: number;
+  visited_on: DateColumn;
+  urgency: string;
+}
+
+/** Issue 15: what a broadcast's deliveries carry. */
+export type BroadcastKind = "message" | "ack_remind" | "cekaman_checklist" | "cekaman_family" | "cekaman_remind" | "cekaman_offer";
+export type CekamanStatus = "pending" | "aman" | "butuh_bantuan" | "mengungsi" | "tidak_terhubung";
+export type CekamanVia = "volunteer" | "family" | "staff";
+
+/** A disaster check-in ("Cek Aman", issue 15). */
+export interface CekamanEventsTable {
+  id: Generated<number>;
+  created_by: number | null;
+  area_code: string | null;
+  regions: ColumnType<string[], string[], string[]>;
+  /** As typed by the coordinator: never audited or logged. */
+  description: string;
+  selection: "all" | "priority";
+  status: ColumnType<"running" | "closed", "running" | "closed" | undefined, "running" | "closed">;
+  started_at: Timestamp;
+  remind_minutes: number;
+  total: Generated<number>;
+  reminded_at: Timestamp | null;
+  offered_at: Timestamp | null;
+  tally_edited_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  closed_by: number | null;
+  report_file_id: string | null;
+}
+
+/** One household of a check-in, with its latest answer. */
+export interface CekamanHouseholdsTable {
+  id: Generated<number>;
+  event_id: number;
+  household_id: number;
+  village_code: string;
+  volunteer_id: number | null;
+  priority: boolean;
+  groups: ColumnType<string[], string[] | undefined, string[]>;
+  status: ColumnType<CekamanStatus, CekamanStatus | undefined, CekamanStatus>;
+  answered_at: Timestamp | null;
+  answered_by: number | null;
+  answered_via: CekamanVia | null;
+  needs: ColumnType<string[], string[] | undefined, string[]>;
+  note: string | null;
+  shelter: string | null;
+  photo_file_id: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  reminded_at: Timestamp | null;
+  offered_at: Timestamp | null;
+}
+
+/** Every answer given in a check-in (append-only). */
+export interface CekamanAnswersTable {
+  id: Generated<number>;
+  event_household_id: number;
+  event_id: number;
+  status: CekamanStatus;
+  answered_by: number | null;
+  via: CekamanVia;
+  chat_id: number | null;
+  needs: ColumnType<string[], string[] | undefined, string[]>;
+  note: string | null;
+  shelter: string | null;
+  photo_file_id: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  at: Timestamp;
+}
+
+/** A "Butuh bantuan" waiting for the area's coordinators. */
+export interface CekamanHelpTable {
+  id: Generated<number>;
+  event_id: number;
+  event_household_id: number;
+  household_id: number;
+  area_code: string;
+  status: ColumnType<"open" | "acknowledged" | "resolved", "open" | "acknowledged" | "resolved" | undefined, "open" | "acknowledged" | "resolved">;
+  acknowledged_by: number | null;
+  acknowledged_at: Timestamp | null;
+  resolved_by: number | null;
+  resolved_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface CekamanTallyMessagesTable {
+  event_id: number;
+  chat_id: number;
+  user_id: number | null;
+  message_id: number;
+}
+
+/** The manual "prioritas bencana" flag of a household. */
+export interface CekamanPriorityFlagsTable {
+  household_id: number;
+  set_by: number | null;
+  set_at: Timestamp;
+}
+
+/** A monthly target (issue 16): for one volunteer, or for an area (each volunteer in it without their own). */
+export interface MonthlyTargetTable {
+  id: Generated<number>;
+  /** "YYYY-MM", counted in local time (WIB/WITA/WIT). */
+  month: string;
+  volunteer_id: number | null;
+  area_code: string | null;
+  visits: number;
+  registrations: number;
+  set_by: number | null;
+  set_at: Timestamp;
+}
+
+/** "Tunda ke besok": a household left out of one day's plan, with the volunteer's reason. */
+export interface PlanPostponementTable {
+  id: Generated<number>;
+  household_id: number;
+  volunteer_id: number | null;
+  postponed_on: DateColumn;
+  postponed_until: DateColumn;
+  reason_code: string;
+  reason_text: string | null;
+  created_at: Timestamp;
+}
+
+/** Weekly progress messages and 25th-day digests sent (once per person, kind and period). */
+export interface FieldworkMessageLogTable {
+  id: Generated<number>;
+  kind: "weekly" | "behind";
+  user_id: number;
+  period: string;
+  sent_at: Timestamp;
+  delivered: boolean;
+}
+
+/** DTSEN hand-over package (issue 17): a village's verified proposals for one update window. */
+export interface DtsenPackagesTable {
+  id: Generated<number>;
+  village_code: string;
+  /** Update window id, "2027-01". */
+  period: string;
+  status: "terbuka" | "diserahkan";
+  created_by: number | null;
+  created_at: Timestamp;
+  downloaded_at: Timestamp | null;
+  handed_over_by: number | null;
+  handed_over_at: Timestamp | null;
+}
+
+/** A DTSEN proposal prepared in the field (kinds, reasons and statuses: src/domain/dtsen.ts). */
+export interface DtsenProposalsTable {
+  id: Generated<number>;
+  household_id: number;
+  kind: string;
+  reason: string;
+  note: string;
+  status: string;
+  status_reason: string | null;
+  created_by: number | null;
+  consent_at: Timestamp | null;
+  consent_version: string | null;
+  consent_by: number | null;
+  latitude: number | null;
+  longitude: number | null;
+  location_at: Timestamp | null;
+  submitted_at: Timestamp | null;
+  verified_at: Timestamp | null;
+  verified_by: number | null;
+  package_id: number | null;
+  outcome_at: Timestamp | null;
+  outcome_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** An evidence photo; the KK photo only as ciphertext (`content_enc`), never as a Telegram file id. */
+export interface DtsenEvidenceTable {
+  id: Generated<number>;
+  proposal_id: number;
+  item: string;
+  file_id: string | null;
+  file_unique_id: string | null;
+  content_enc: string | null;
+  mime: string | null;
+  bytes: number | null;
+  added_by: number | null;
+  added_at: Timestamp;
+}
+
+export interface DtsenProposalHistoryTable {
+  id: Generated<number>;
+  proposal_id: number;
+  from_status: string | null;
+  to_status: string;
+  reason: string | null;
+  changed_by: number | null;
+  changed_at: Timestamp;
 }
 
 /** Every table, for Kysely. Feature migrations add their tables here. */
@@ -424,6 +684,24 @@ export interface Database {
   broadcasts: BroadcastsTable;
   broadcast_deliveries: BroadcastDeliveriesTable;
   broadcast_sender_lease: BroadcastSenderLeaseTable;
+  household_pins: HouseholdPinsTable;
+  dashboard_sessions: DashboardSessionsTable;
+  dashboard_login_links: DashboardLoginLinksTable;
+  dashboard_init_data: DashboardInitDataTable;
+  household_last_visit: HouseholdLastVisitTable;
+  monthly_target: MonthlyTargetTable;
+  plan_postponement: PlanPostponementTable;
+  fieldwork_message_log: FieldworkMessageLogTable;
+  cekaman_events: CekamanEventsTable;
+  cekaman_households: CekamanHouseholdsTable;
+  cekaman_answers: CekamanAnswersTable;
+  cekaman_help: CekamanHelpTable;
+  cekaman_tally_messages: CekamanTallyMessagesTable;
+  cekaman_priority_flags: CekamanPriorityFlagsTable;
+  dtsen_packages: DtsenPackagesTable;
+  dtsen_proposals: DtsenProposalsTable;
+  dtsen_evidence: DtsenEvidenceTable;
+  dtsen_proposal_history: DtsenProposalHistoryTable;
 }
 
 export type Household = Selectable<HouseholdsTable>;

@@ -2,8 +2,11 @@
  * Calendar helpers: parsing dates typed by volunteers in Indonesian or
  * English, formatting ISO dates for display, and age computation.
  *
- * All functions are pure. "Today" is always passed in by the caller as a
- * `Date`; its calendar day is read in UTC.
+ * All functions are pure. "Now" is always passed in by the caller as a
+ * `Date` (an instant). A calendar date shown to anyone or stored as a date is
+ * the LOCAL date of the household's time zone (WIB, WITA or WIT): use
+ * {@link localDateOf}, never `toISOString().slice(0, 10)` (the UTC date, a day
+ * early between 00:00 and 07:00 WIB).
  *
  * @module
  */
@@ -138,9 +141,63 @@ export function parseIsoDate(isoDate: string): DateParts | null {
   return isValidDate(parts) ? parts : null;
 }
 
-/** The calendar date of `now`, read in UTC. */
+/** The calendar date of `now`, read in UTC. Only for instants that mean a UTC day. */
 export function utcDateParts(now: Date): DateParts {
   return { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate() };
+}
+
+// === Local calendar dates (Keppres 41/1987: WIB, WITA, WIT; no daylight saving time)
+
+/** The three Indonesian time zones and their IANA names. */
+export const ZONE_TIME_ZONES = { WIB: "Asia/Jakarta", WITA: "Asia/Makassar", WIT: "Asia/Jayapura" } as const;
+export type TimeZoneLabel = keyof typeof ZONE_TIME_ZONES;
+
+/** The zone used when a region's zone is unknown: WIB, the zone of most people. */
+export const DEFAULT_TIME_ZONE = "Asia/Jakarta";
+
+/** A zone as the helpers accept it: "WIB" / "WITA" / "WIT", an IANA name, or `{ tz }` (a region's zone). */
+export type ZoneLike = string | { tz: string } | null | undefined;
+
+function ianaOf(zone: ZoneLike): string {
+  if (zone === null || zone === undefined) return DEFAULT_TIME_ZONE;
+  const name = typeof zone === "string" ? zone : zone.tz;
+  return (ZONE_TIME_ZONES as Record<string, string>)[name] ?? (name === "" ? DEFAULT_TIME_ZONE : name);
+}
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * THE helper for calendar dates: the local date (ISO `YYYY-MM-DD`) of an instant in a time
+ * zone: the household's (from its village's province), or the volunteer's area. A visit at
+ * 04:11 WIB on 2 December (21:11 UTC on 1 December) is on "2026-12-02".
+ *
+ * @param instant a `Date`, or an ISO timestamp string.
+ * @param zone "WIB" / "WITA" / "WIT", an IANA zone, or `{ tz }`; WIB when unknown.
+ */
+export function localDateOf(instant: Date | string, zone: ZoneLike): string {
+  const tz = ianaOf(zone);
+  let f = dateFormatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" });
+    dateFormatters.set(tz, f);
+  }
+  const at = typeof instant === "string" ? new Date(instant) : instant;
+  const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${parts["year"]}-${parts["month"]}-${parts["day"]}`;
+}
+
+/** {@link localDateOf} as date parts. */
+export function localDateParts(instant: Date | string, zone: ZoneLike): DateParts {
+  return parseIsoDate(localDateOf(instant, zone)) as DateParts;
+}
+
+/**
+ * A stored date shown as a calendar date: a `date` column (already a calendar date, kept as
+ * "YYYY-MM-DD") stays as it is; a timestamp becomes its local date in `zone`.
+ */
+export function calendarDateOf(value: Date | string, zone: ZoneLike): string {
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  return localDateOf(value, zone);
 }
 
 /**
@@ -152,19 +209,18 @@ export function compareDates(a: DateParts, b: DateParts): number {
 }
 
 /**
- * Age in completed years on the UTC calendar day of `now`. Someone born on
- * 29 February becomes a year older on 1 March in non-leap years. Returns a
- * negative number for a birth date in the future and NaN when `birthDate`
- * is not a valid ISO date.
+ * Age in completed years on the local calendar day of `now` in `zone` (default WIB). Someone
+ * born on 29 February becomes a year older on 1 March in non-leap years. Returns a negative
+ * number for a birth date in the future and NaN when `birthDate` is not a valid ISO date.
  *
  * @param birthDate ISO `YYYY-MM-DD`.
  */
-export function ageInYears(birthDate: string, now: Date): number {
+export function ageInYears(birthDate: string, now: Date, zone?: ZoneLike): number {
   const birth = parseIsoDate(birthDate);
   if (!birth) {
     return Number.NaN;
   }
-  const today = utcDateParts(now);
+  const today = localDateParts(now, zone);
   let age = today.year - birth.year;
   if (today.month < birth.month || (today.month === birth.month && today.day < birth.day)) {
     age -= 1;

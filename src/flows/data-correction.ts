@@ -1,8 +1,8 @@
 import type { FlowDefinition } from "./index.js";
 import type { Convo, FlowContext } from "./kit/types.js";
 import { ask, backKeyboard, textOf, withDb } from "./kit/ask.js";
-import { createDataRequest } from "../db/queries/beneficiary.js";
-import { formatDateTime } from "./status-card.js";
+import { createDataRequest } from "../db/queries/beneficiary/index.js";
+import { formatDateTime } from "../bot/beneficiary/status-card.js";
 
 export const DATA_CORRECTION = "data-correction";
 

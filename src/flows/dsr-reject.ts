@@ -1,7 +1,7 @@
 import type { FlowDefinition } from "./index.js";
 import type { Convo, FlowContext } from "./kit/types.js";
 import { ask, backKeyboard, textOf, withDb } from "./kit/ask.js";
-import { closeDataRequest, getDataRequest } from "../db/queries/beneficiary.js";
+import { closeDataRequest, getDataRequest } from "../db/queries/beneficiary/index.js";
 import { findHousehold } from "../db/queries/households.js";
 import { statusActorRole } from "../db/queries/status-change.js";
 

@@ -1,11 +1,14 @@
 import { describe, it, expect } from "vitest";
 import {
   ageInYears,
+  calendarDateOf,
   compareDates,
   daysInMonth,
   formatDateId,
   isLeapYear,
   isValidDate,
+  localDateOf,
+  localDateParts,
   parseIndonesianDate,
   parseIsoDate,
   toIsoDate,
@@ -174,7 +177,7 @@ describe("calendar helpers", () => {
     expect(compareDates({ year: 1969, month: 1, day: 1 }, AUG_5_1968)).toBeGreaterThan(0);
   });
 
-  it("ageInYears counts completed years on the UTC day", () => {
+  it("ageInYears counts completed years on the local (WIB) day", () => {
     const now = new Date("2026-08-05T00:00:00Z");
     expect(ageInYears("1968-08-05", now)).toBe(58);
     expect(ageInYears("1968-08-06", now)).toBe(57);
@@ -182,5 +185,36 @@ describe("calendar helpers", () => {
     expect(ageInYears("1988-02-29", new Date("2027-02-28T12:00:00Z"))).toBe(38);
     expect(ageInYears("1988-02-29", new Date("2027-03-01T12:00:00Z"))).toBe(39);
     expect(ageInYears("bad", now)).toBeNaN();
+    // 00:30 WIB on the birthday is still the day before in UTC.
+    expect(ageInYears("1968-08-05", new Date("2026-08-04T17:30:00Z"))).toBe(58);
+    expect(ageInYears("1968-08-05", new Date("2026-08-04T17:30:00Z"), "WIT")).toBe(58);
+    expect(ageInYears("1968-08-05", new Date("2026-08-04T16:00:00Z"), "WIB")).toBe(57);
+  });
+});
+
+describe("localDateOf: the calendar date in the household's zone", () => {
+  it.each([
+    // [instant (UTC), zone, local date]
+    ["2026-12-01T17:30:00Z", "WIB", "2026-12-02"], // 00:30 WIB
+    ["2026-12-01T23:59:00Z", "WIB", "2026-12-02"], // 06:59 WIB
+    ["2026-12-01T16:59:00Z", "WIB", "2026-12-01"], // 23:59 WIB
+    ["2026-12-01T16:30:00Z", "WITA", "2026-12-02"], // 00:30 WITA
+    ["2026-12-01T22:59:00Z", "WITA", "2026-12-02"], // 06:59 WITA
+    ["2026-12-01T15:30:00Z", "WIT", "2026-12-02"], // 00:30 WIT
+    ["2026-12-01T21:59:00Z", "WIT", "2026-12-02"], // 06:59 WIT
+    ["2026-12-31T17:00:00Z", "Asia/Jakarta", "2027-01-01"], // an IANA name works too
+  ])("%s in %s is %s", (iso, zone, date) => {
+    expect(localDateOf(new Date(iso), zone)).toBe(date);
+    expect(localDateOf(iso, { tz: zone === "WIB" ? "Asia/Jakarta" : zone === "WITA" ? "Asia/Makassar" : zone === "WIT" ? "Asia/Jayapura" : zone })).toBe(date);
+  });
+
+  it("defaults to WIB when the zone is unknown", () => {
+    expect(localDateOf(new Date("2026-12-01T17:30:00Z"), null)).toBe("2026-12-02");
+  });
+
+  it("calendarDateOf keeps date columns and converts timestamps", () => {
+    expect(calendarDateOf("2026-12-05", "WIT")).toBe("2026-12-05");
+    expect(calendarDateOf(new Date("2026-12-01T21:11:00Z"), "WIB")).toBe("2026-12-02");
+    expect(localDateParts(new Date("2026-12-01T21:11:00Z"), "WIB")).toEqual({ year: 2026, month: 12, day: 2 });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Offline validation of Bot API calls against the machine-readable Bot API
- * description in `../shared/telegram/bot-api.json` (sibling of the repo root).
+ * description vendored in `vendor/telegram-bot-api/bot-api.json` (see its README for source and licence).
  *
  * `validateCall(method, payload)` returns a list of human-readable violations
  * (empty when the call looks like something Telegram would accept). It checks
@@ -40,7 +40,7 @@ export interface BotApiSpec {
   types: Record<string, SpecType>;
 }
 
-const SPEC_URL = new URL("../../../shared/telegram/bot-api.json", import.meta.url);
+const SPEC_URL = new URL("../../vendor/telegram-bot-api/bot-api.json", import.meta.url);
 
 let cachedSpec: BotApiSpec | undefined;
 

@@ -4,10 +4,10 @@ import type { TFunction } from "../../i18n.js";
 import type { Locale } from "../../config.js";
 import type { PiiCrypto } from "../../pii.js";
 import { isLocale } from "../../i18n.js";
-import { getDataRequest, type DataRequest } from "../../db/queries/beneficiary.js";
+import { getDataRequest, type DataRequest } from "../../db/queries/beneficiary/index.js";
 import { regionLabel } from "../../db/queries/regions.js";
 import { formatRefCode } from "../../domain/refcode.js";
-import { formatDateTime } from "../../flows/status-card.js";
+import { formatDateTime } from "./status-card.js";
 
 /** Callback data of the coordinators' buttons on a request (each re-checks area and state). */
 export const DSR = {

@@ -4,11 +4,11 @@ import { defineJob, type JobContext } from "../jobs.js";
 import { sendNotices, updateNotices } from "../notices.js";
 import { isLocale, type TFunction } from "../../i18n.js";
 import type { Locale } from "../../config.js";
-import { BENEFICIARY_JOBS, dsrTopic, isSubscribed } from "../../db/queries/beneficiary.js";
+import { BENEFICIARY_JOBS, dsrTopic, isSubscribed } from "../../db/queries/beneficiary/index.js";
 import { findStaffCovering } from "../../db/queries/users.js";
 import { formatDateId } from "../../domain/dates.js";
 import { formatRefCode } from "../../domain/refcode.js";
-import { BS, localIsoDate, statusLines } from "../../flows/status-card.js";
+import { BS, localIsoDate, statusLines } from "./status-card.js";
 import { loadDsrNotice, renderDsrNotice } from "./dsr-notice.js";
 
 /** The language of a chat: its user's choice when it has an account, else the default. */
@@ -70,7 +70,7 @@ export const dsrNotifyJob = defineJob(BENEFICIARY_JOBS.dsrNotify, z.object({ req
   if (!data) return;
   let recipients = await findStaffCovering(deps.db, data.villageCode, { roles: ["coordinator"] });
   if (recipients.length === 0) recipients = await findStaffCovering(deps.db, data.villageCode, { roles: ["admin"], includeAdmins: true });
-  const sent = await sendNotices({ api, db: deps.db, i18n: deps.i18n, logger: job.log }, dsrTopic(requestId), recipients, (t, user) =>
+  const sent = await sendNotices({ api, db: deps.db, i18n: deps.i18n, logger: job.log, now: deps.now }, dsrTopic(requestId), recipients, (t, user) =>
     renderDsrNotice(t, user.locale, data),
   );
   job.log.info({ requestId, kind: data.request.kind, recipients: recipients.length, sent }, "data request notice sent");
@@ -82,7 +82,7 @@ export const dsrOutcomeJob = defineJob(BENEFICIARY_JOBS.dsrOutcome, z.object({ r
   const { deps, api } = job;
   const data = await loadDsrNotice(deps.db, deps.pii, requestId);
   if (!data) return;
-  await updateNotices({ api, db: deps.db, i18n: deps.i18n, logger: job.log }, dsrTopic(requestId), (t, user) =>
+  await updateNotices({ api, db: deps.db, i18n: deps.i18n, logger: job.log, now: deps.now }, dsrTopic(requestId), (t, user) =>
     renderDsrNotice(t, user?.locale, data),
   );
   const r = data.request;
@@ -107,7 +107,7 @@ export const dsrRefreshJob = defineJob(BENEFICIARY_JOBS.dsrRefresh, z.object({ r
   const { deps, api } = job;
   const data = await loadDsrNotice(deps.db, deps.pii, requestId);
   if (!data) return;
-  await updateNotices({ api, db: deps.db, i18n: deps.i18n, logger: job.log }, dsrTopic(requestId), (t, user) =>
+  await updateNotices({ api, db: deps.db, i18n: deps.i18n, logger: job.log, now: deps.now }, dsrTopic(requestId), (t, user) =>
     renderDsrNotice(t, user?.locale, data),
   );
 });

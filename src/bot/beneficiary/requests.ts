@@ -10,7 +10,7 @@ import {
   getDataRequest,
   listOpenRequests,
   type DataRequest,
-} from "../../db/queries/beneficiary.js";
+} from "../../db/queries/beneficiary/index.js";
 import { findHousehold } from "../../db/queries/households.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { DSR_REJECT } from "../../flows/dsr-reject.js";

@@ -13,7 +13,7 @@ import {
   unsubscribe,
   verifiedHousehold,
   type HouseholdData,
-} from "../../db/queries/beneficiary.js";
+} from "../../db/queries/beneficiary/index.js";
 import { enqueueJob } from "../../db/queries/jobs.js";
 import { regionLabel } from "../../db/queries/regions.js";
 import { formatDateId } from "../../domain/dates.js";
@@ -21,7 +21,7 @@ import { formatRefCode } from "../../domain/refcode.js";
 import { escapeHtml } from "../../lib/html.js";
 import { STATUS_CHECK } from "../../flows/status-check.js";
 import { DATA_CORRECTION } from "../../flows/data-correction.js";
-import { BS, formatDateTime, localIsoDate, renderStatusCard } from "../../flows/status-card.js";
+import { BS, formatDateTime, localIsoDate, renderStatusCard } from "./status-card.js";
 
 /** How long the copy of a family's data stays in the chat before the bot deletes it. */
 export const ACCESS_COPY_TTL_MS = 24 * 60 * 60 * 1000;

@@ -1,4 +1,4 @@
-import { Composer, type Middleware } from "grammy";
+import { Composer, InlineKeyboard, type Middleware } from "grammy";
 import type { User } from "../../db/schema.js";
 import { deniedMessageKey, hasAccess, type Access } from "../access.js";
 import type { BotContext } from "../context.js";
@@ -14,7 +14,17 @@ export interface CommandSpec {
   descKey: string;
   /** Shown in Telegram's command menu (default true). */
   menu?: boolean;
+  /**
+   * Where it works (default "private"): household and volunteer data are shown and changed
+   * only in private chats. In a group, a private-only command gets one short answer with a
+   * button to continue in the private chat, and nothing else happens (no flow starts).
+   * "any": also in groups (alert groups: linking and unlinking).
+   */
+  chats?: ChatKinds;
 }
+
+/** Where a command or a button works: private chats only, or any chat. */
+export type ChatKinds = "private" | "any";
 
 /** Every command, in the order /bantuan lists them. Features add theirs here. */
 export const COMMANDS: CommandSpec[] = [
@@ -32,8 +42,8 @@ export const COMMANDS: CommandSpec[] = [
   { command: "persetujuan", aliases: ["approvals"], access: "staff", descKey: "commands.persetujuan" },
   { command: "permintaan", aliases: ["requests"], access: "staff", descKey: "dsr.cmd_permintaan" },
   { command: "peringatan", aliases: ["alerts"], access: "staff", descKey: "alert.cmd_peringatan" },
-  { command: "hubungkan_grup", aliases: ["link_group"], access: "staff", descKey: "alert.cmd_hubungkan_grup", menu: false },
-  { command: "putuskan_grup", aliases: ["unlink_group"], access: "staff", descKey: "alert.cmd_putuskan_grup", menu: false },
+  { command: "hubungkan_grup", aliases: ["link_group"], access: "staff", descKey: "alert.cmd_hubungkan_grup", menu: false, chats: "any" },
+  { command: "putuskan_grup", aliases: ["unlink_group"], access: "staff", descKey: "alert.cmd_putuskan_grup", menu: false, chats: "any" },
   { command: "siaran", aliases: ["broadcast"], access: "staff", descKey: "commands.siaran" },
   { command: "rekap", aliases: ["summary"], access: "staff", descKey: "commands.rekap" },
   { command: "ekspor", aliases: ["export"], access: "staff", descKey: "commands.ekspor" },
@@ -73,6 +83,10 @@ export function guardedCommand(
 ): void {
   const spec = commandSpec(name);
   composer.command([spec.command, ...(spec.aliases ?? [])], async (ctx, next) => {
+    if ((spec.chats ?? "private") === "private" && ctx.chat.type !== "private") {
+      await replyPrivateOnly(ctx, displayName(spec, ctx.locale));
+      return;
+    }
     if (!hasAccess(ctx.user, spec.access)) {
       await ctx.reply(ctx.t(deniedMessageKey(ctx.user, spec.access)));
       return;
@@ -83,19 +97,44 @@ export function guardedCommand(
 
 /**
  * Guards a callback-query prefix the same way: callback data can be forged, so the access
- * check runs again on every tap, not only when the button was shown.
+ * check runs again on every tap, not only when the button was shown. Buttons work in private
+ * chats only unless `{ access, chats: "any" }` says otherwise (alert messages in alert groups);
+ * a tap elsewhere gets a short pop-up pointing to the private chat.
  */
 export function guardedCallback(
   composer: Composer<BotContext>,
   trigger: string | RegExp | (string | RegExp)[],
-  access: Access,
+  guard: Access | { access: Access; chats: ChatKinds },
   ...handlers: Middleware<BotContext>[]
 ): void {
+  const access = typeof guard === "string" ? guard : guard.access;
+  const chats = typeof guard === "string" ? "private" : guard.chats;
   composer.callbackQuery(trigger, async (ctx, next) => {
+    // A button under a message in a group (or under an inline message, which has no chat).
+    if (chats === "private" && ctx.chat?.type !== "private") {
+      await ctx.answerCallbackQuery({ text: ctx.t("trust.private_only_button").slice(0, 200), show_alert: true });
+      return;
+    }
     if (!hasAccess(ctx.user, access)) {
       await ctx.answerCallbackQuery({ text: ctx.t(deniedMessageKey(ctx.user, access)).slice(0, 200), show_alert: true });
       return;
     }
     await new Composer<BotContext>(...handlers).middleware()(ctx, next);
+  });
+}
+
+/** t.me link to the bot's private chat. */
+export function privateChatLink(ctx: BotContext): string {
+  return `https://t.me/${ctx.me.username}`;
+}
+
+/**
+ * The one answer a private-only command gets in a group: short, no data, a button that opens
+ * the private chat with the bot.
+ */
+export async function replyPrivateOnly(ctx: BotContext, command: string): Promise<void> {
+  await ctx.reply(ctx.t("trust.private_only", { command: `/${command}` }), {
+    reply_markup: new InlineKeyboard().url(ctx.t("trust.btn_open_private"), privateChatLink(ctx)),
+    ...(ctx.msg?.message_id !== undefined ? { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } } : {}),
   });
 }

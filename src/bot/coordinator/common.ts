@@ -3,6 +3,7 @@ import type { Db, User } from "../../db/schema.js";
 import { regionLabel, regionTimezone } from "../../db/queries/regions.js";
 import { DEFAULT_ZONE, formatLocalDateTime } from "../../domain/onboarding.js";
 import type { BotContext } from "../context.js";
+import { scopeOf, staffAreaOf } from "../../domain/scope.js";
 
 export interface Zone {
   tz: string;
@@ -15,9 +16,16 @@ export async function zoneOf(db: Db, code: string | null): Promise<Zone> {
   return (await regionTimezone(db, code)) ?? DEFAULT_ZONE;
 }
 
-/** The area a staff member works for: a coordinator's area; null (whole country) for admins. */
+/**
+ * The area a staff member works for: a coordinator's area; null (whole country) for admins.
+ * From the user's scope (src/domain/scope.ts); a user without a staff scope (a coordinator
+ * without an area) never gets here past the command and button guards, and if one did, this
+ * fails closed rather than treating a missing area as the whole country.
+ */
 export function staffArea(user: User): string | null {
-  return user.role === "admin" ? null : user.area_code;
+  const area = staffAreaOf(scopeOf(user));
+  if (area === undefined) throw new Error("staffArea: the user has no staff scope");
+  return area;
 }
 
 /** "Kab. Sukabumi — Jawa Barat", or "seluruh Indonesia" for no area. */

@@ -127,7 +127,7 @@ async function setStatus(ctx: BotContext, id: number, to: "active" | "suspended"
   const actor = ctx.user!;
   const updated = await ctx.db
     .updateTable("users")
-    .set({ status: to, decided_by: actor.id, decided_at: ctx.deps.now(), updated_at: sql<Date>`now()` })
+    .set({ status: to, decided_by: actor.id, decided_at: ctx.deps.now(), updated_at: ctx.deps.now() })
     .where("id", "=", c.id)
     .where("status", "=", from)
     .where(managedCoordinators(actor))

@@ -15,7 +15,8 @@ import { formatRefCode } from "../../domain/refcode.js";
 import { formatDateId } from "../../domain/dates.js";
 import { isLocale, type TFunction } from "../../i18n.js";
 import { localDate } from "../../domain/visit.js";
-import { areaName, showTapped, staffArea, zoneOf, type Zone } from "./common.js";
+import { areaName, showTapped, zoneOf, type Zone } from "./common.js";
+import { requireStaffArea } from "../scope.js";
 
 export const volunteerHandlers = new Composer<BotContext>();
 
@@ -46,8 +47,8 @@ async function villageName(ctx: BotContext, code: string | null): Promise<string
 }
 
 async function showList(ctx: BotContext, page: number, edit: boolean): Promise<void> {
-  const user = ctx.user!;
-  const area = staffArea(user);
+  const area = await requireStaffArea(ctx);
+  if (area === undefined) return;
   const zone = await zoneOf(ctx.db, area);
   const total = (await listAreaVolunteers(ctx.db, area, { limit: 1, offset: 0 })).total;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -101,7 +102,9 @@ guardedCallback(volunteerHandlers, /^rl:p:(\d+)$/, "staff", async (ctx) => {
 
 /** The volunteer if they work in the tapping user's area; otherwise the tap is refused. */
 async function areaVolunteer(ctx: BotContext, id: number): Promise<VolunteerRow | undefined> {
-  const v = await findAreaVolunteer(ctx.db, staffArea(ctx.user!), id);
+  const area = await requireStaffArea(ctx);
+  if (area === undefined) return undefined;
+  const v = await findAreaVolunteer(ctx.db, area, id);
   if (!v) await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
   return v;
 }
@@ -134,7 +137,8 @@ guardedCallback(volunteerHandlers, /^rl:h:(\d+):(\d+)$/, "staff", async (ctx) =>
   const v = await areaVolunteer(ctx, Number(ctx.match?.[1]));
   if (!v) return;
   await ctx.answerCallbackQuery();
-  const area = staffArea(ctx.user!);
+  const area = await requireStaffArea(ctx);
+  if (area === undefined) return;
   const base = ctx.db
     .selectFrom("households")
     .where("volunteer_id", "=", v.id)

@@ -4,6 +4,7 @@ import { conversationKey } from "../../db/conversation-storage.js";
 import type { User } from "../../db/schema.js";
 import { clearPrefetch, setPrefetch } from "../../db/update-prefetch.js";
 import type { BotContext } from "../context.js";
+import { sanitizeUpdate } from "../../lib/sanitize.js";
 
 /** A Telegram id as an SQL literal; ids are integers, anything else is refused. */
 function idLiteral(value: number): string {
@@ -45,6 +46,8 @@ function idLiteral(value: number): string {
  */
 export function updateTransaction(): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
+    // Nothing PostgreSQL cannot store (U+0000, half an emoji) reaches handlers, flows or state.
+    sanitizeUpdate(ctx.update);
     const chatId = ctx.chatId;
     const from = ctx.from;
     const senderId = from && !from.is_bot ? from.id : undefined;

@@ -20,7 +20,7 @@ async function tell(ctx: JobContext, user: User, text: string, extra: Record<str
   try {
     await ctx.api.sendMessage(user.telegram_id, text, { parse_mode: "HTML", ...extra });
   } catch (err) {
-    if (!(await markUnreachableOn403(ctx.deps.db, user, err))) {
+    if (!(await markUnreachableOn403(ctx.deps.db, user, err, ctx.deps.now()))) {
       if (!(err instanceof GrammyError)) throw err;
       ctx.log.warn({ userId: user.id, code: err.error_code }, "onboarding message not delivered");
     }
@@ -46,7 +46,7 @@ export const applicationNotifyJob = defineJob(ONBOARDING_JOBS.notify, z.object({
   const { deps, api, log } = ctx;
   const notice = await loadApplicationNotice(deps.db, applicationId);
   if (!notice) return;
-  const nd = { api, db: deps.db, i18n: deps.i18n, logger: log };
+  const nd = { api, db: deps.db, i18n: deps.i18n, logger: log, now: deps.now };
   const topic = approvalTopic(applicationId);
   const { application: app, applicant } = notice.details;
 

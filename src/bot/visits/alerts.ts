@@ -147,7 +147,7 @@ function tFor(deps: AppDeps, user: { locale: string } | undefined): { t: TFuncti
   return { t: deps.i18n.t(locale), locale };
 }
 
-type NoticeDeps = { api: Api<RawApi>; db: Db; i18n: AppDeps["i18n"]; logger: Logger };
+type NoticeDeps = { api: Api<RawApi>; db: Db; i18n: AppDeps["i18n"]; logger: Logger; now: () => Date };
 
 /** Sends the alert to users (recorded under the alert's topic) and to the area's groups. */
 async function sendAlert(deps: AppDeps, nd: NoticeDeps, b: AlertBundle, recipients: User[], escalation: boolean): Promise<{ users: number; groups: number }> {
@@ -189,7 +189,7 @@ export const alertFanoutJob = defineJob(ALERT_JOBS.fanout, z.object({ alertId: z
   if (!b) return;
   const coordinators = await findStaffCovering(deps.db, b.view.area_code, { roles: ["coordinator"] });
   const recipients = coordinators.length > 0 ? coordinators : await activeAdmins(deps.db);
-  const sent = await sendAlert(deps, { api, db: deps.db, i18n: deps.i18n, logger: log }, b, recipients, false);
+  const sent = await sendAlert(deps, { api, db: deps.db, i18n: deps.i18n, logger: log, now: deps.now }, b, recipients, false);
   log.info({ alertId: b.view.id, coordinators: coordinators.length, ...sent }, "alert sent");
 });
 
@@ -197,7 +197,7 @@ export const alertFanoutJob = defineJob(ALERT_JOBS.fanout, z.object({ alertId: z
 export const alertNotifyJob = defineJob(ALERT_JOBS.notify, z.object({ alertId: z.number().int(), event: z.enum(["ack", "resolve"]) }), async ({ deps, api, log }, payload) => {
   const b = await loadAlertBundle(deps.db, alertIdOf(payload));
   if (!b) return;
-  const nd = { api, db: deps.db, i18n: deps.i18n, logger: log };
+  const nd = { api, db: deps.db, i18n: deps.i18n, logger: log, now: deps.now };
   await refreshAlertMessages(deps, nd, b);
   const event = payload["event"] === "resolve" ? "resolve" : "ack";
   if (b.view.volunteer_id === null) return;
@@ -211,7 +211,7 @@ export const alertNotifyJob = defineJob(ALERT_JOBS.notify, z.object({ alertId: z
   try {
     await api.sendMessage(volunteer.telegram_id, text, { parse_mode: "HTML" });
   } catch (err) {
-    if (!(await markUnreachableOn403(deps.db, volunteer, err))) log.warn({ alertId: b.view.id, err: (err as Error).message }, "volunteer not told");
+    if (!(await markUnreachableOn403(deps.db, volunteer, err, deps.now()))) log.warn({ alertId: b.view.id, err: (err as Error).message }, "volunteer not told");
   }
 });
 
@@ -231,7 +231,7 @@ export const alertEscalateJob = defineJob(ALERT_JOBS.escalate, z.object({ alertI
     entityId: alertId,
     details: { areaCode: b.view.area_code, minutes: deps.config.ALERT_ESCALATE_MINUTES },
   });
-  const nd = { api, db: deps.db, i18n: deps.i18n, logger: log };
+  const nd = { api, db: deps.db, i18n: deps.i18n, logger: log, now: deps.now };
   await refreshAlertMessages(deps, nd, b);
   const coordinators = await findStaffCovering(deps.db, b.view.area_code, { roles: ["coordinator"] });
   const admins = await activeAdmins(deps.db);
@@ -319,7 +319,7 @@ guardedCallback(alertHandlers, /^al:show:(\d{1,9})$/, "staff", async (ctx) => {
     return;
   }
   await ctx.answerCallbackQuery();
-  await sendNotices({ api: ctx.api, db: ctx.db, i18n: ctx.deps.i18n, logger: ctx.log }, `alert:${id}`, [ctx.user!], (t) =>
+  await sendNotices({ api: ctx.api, db: ctx.db, i18n: ctx.deps.i18n, logger: ctx.log, now: ctx.deps.now }, `alert:${id}`, [ctx.user!], (t) =>
     renderAlert(t, ctx.locale, b, { privateChat: true, escalateMinutes: ctx.deps.config.ALERT_ESCALATE_MINUTES }),
   );
 });

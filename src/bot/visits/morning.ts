@@ -65,7 +65,7 @@ async function sendOnce(
       const permanent = err instanceof GrammyError && (err.error_code === 400 || err.error_code === 403);
       log.warn({ kind: entry.kind, userId: entry.user.id, err: describeError(err) }, "morning message not sent");
       if (!permanent) throw err;
-      await markUnreachableOn403(trx, entry.user, err);
+      await markUnreachableOn403(trx, entry.user, err, deps.now());
       await trx.updateTable("reminder_log").set({ delivered: false }).where("id", "=", row.id).execute();
       return false;
     }

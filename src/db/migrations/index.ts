@@ -8,6 +8,12 @@ import * as m0006 from "./2026_11_28_0006_onboarding.js";
 import * as m0007 from "./2026_11_28_0007_visits.js";
 import * as m0008 from "./2026_11_28_0008_beneficiary.js";
 import * as m0009 from "./2026_11_28_0009_coordinator.js";
+import * as m0109 from "./2026_12_01_0009_app_clock.js";
+import * as m0110 from "./2026_12_01_0010_trust.js";
+import * as m0113 from "./2026_12_01_0013_cekaman.js";
+import * as m0114 from "./2026_12_01_0014_dtsen.js";
+import * as m0112 from "./2026_12_01_0012_fieldwork.js";
+import * as m0115 from "./2026_12_01_0015_dashboard.js";
 
 /**
  * Every migration, by name. Names sort in the order they run; never rename or remove one
@@ -23,4 +29,10 @@ export const migrations: Record<string, Migration> = {
   "2026_11_28_0007_visits": m0007,
   "2026_11_28_0008_beneficiary": m0008,
   "2026_11_28_0009_coordinator": m0009,
+  "2026_12_01_0009_app_clock": m0109,
+  "2026_12_01_0010_trust": m0110,
+  "2026_12_01_0012_fieldwork": m0112,
+  "2026_12_01_0013_cekaman": m0113,
+  "2026_12_01_0014_dtsen": m0114,
+  "2026_12_01_0015_dashboard": m0115,
 };

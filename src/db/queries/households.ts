@@ -4,21 +4,27 @@ import { generateRefCode } from "../../domain/refcode.js";
 import { normalizePersonName } from "../../domain/names.js";
 import { CONSENT_VERSION, type HouseholdDraft } from "../../domain/household.js";
 import type { ExpressionBuilder } from "kysely";
+import { scopeOf } from "../../domain/scope.js";
 import type { Database, Db, Household, User } from "../schema.js";
 
 /**
- * SQL condition for the households a user may see (same rule as `canViewHousehold`):
- * volunteers their own, coordinators their area, admins all. Anyone else sees nothing.
+ * SQL condition for the households a user may see: their scope (src/domain/scope.ts, the same
+ * rule as `canViewHousehold`): volunteers their own, coordinators their area, admins all.
+ * Anyone else — a coordinator without an area included — sees nothing.
  */
 export function visibleTo(user: User) {
+  const scope = scopeOf(user);
   return (eb: ExpressionBuilder<Database, "households">) => {
-    if (user.status !== "active") return eb.val(false);
-    if (user.role === "admin") return eb.val(true);
-    if (user.role === "coordinator" && user.area_code) {
-      return eb.or([eb("households.village_code", "=", user.area_code), eb("households.village_code", "like", `${user.area_code}.%`)]);
+    switch (scope.kind) {
+      case "all":
+        return eb.val(true);
+      case "area":
+        return eb.or([eb("households.village_code", "=", scope.area), eb("households.village_code", "like", `${scope.area}.%`)]);
+      case "own":
+        return eb("households.volunteer_id", "=", scope.userId);
+      case "none":
+        return eb.val(false);
     }
-    if (user.role === "volunteer") return eb("households.volunteer_id", "=", user.id);
-    return eb.val(false);
   };
 }
 
@@ -221,7 +227,7 @@ export async function updateHousehold(
       ...draftColumns(draft),
       ...(current.head_nik_hash !== nikHash ? { head_nik_enc: pii.encrypt(draft.headNik), head_nik_hash: nikHash } : {}),
       ...(current.kk_hash !== newKkHash ? { kk_enc: pii.encrypt(draft.kk), kk_hash: newKkHash } : {}),
-      updated_at: new Date(),
+      // updated_at: the app clock, written by AppClockPlugin
     })
     .where("id", "=", current.id)
     .execute();

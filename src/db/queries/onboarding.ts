@@ -129,7 +129,6 @@ export async function submitRegistration(db: Db, userId: number, draft: Registra
       status_reason: null,
       decided_by: null,
       decided_at: null,
-      updated_at: sql`now()`,
     })
     .where("id", "=", userId)
     .execute();
@@ -223,8 +222,7 @@ export async function decideApplication(
         status_reason: opts.decision === "rejected" ? (opts.reason ?? null) : null,
         decided_by: opts.decider.id,
         decided_at: opts.now,
-        updated_at: sql`now()`,
-      })
+        })
       .where("id", "=", decided.user_id)
       .where("role", "=", "volunteer")
       .where("status", "=", "pending")
@@ -232,7 +230,7 @@ export async function decideApplication(
   } else if (opts.decision === "approved") {
     await db
       .updateTable("users")
-      .set({ area_code: decided.area_code, updated_at: sql`now()` })
+      .set({ area_code: decided.area_code })
       .where("id", "=", decided.user_id)
       .where("role", "=", "volunteer")
       .execute();
@@ -273,7 +271,7 @@ export async function applicationDetails(db: Db, applicationId: number): Promise
 export async function updateOwnContact(db: Db, userId: number, change: { name: string } | { phone: string }): Promise<User> {
   const user = await db
     .updateTable("users")
-    .set({ ...change, updated_at: sql`now()` })
+    .set(change)
     .where("id", "=", userId)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -462,7 +460,6 @@ export async function joinWithInvite(
       status_reason: null,
       decided_by: invite.created_by,
       decided_at: opts.now,
-      updated_at: sql`now()`,
     })
     .where("id", "=", user.id)
     .execute();

@@ -23,7 +23,7 @@ export async function ensureUser(db: Db, values: NewUser): Promise<User> {
 export async function updateUser(db: Db, id: number, values: UserUpdate): Promise<User> {
   return db
     .updateTable("users")
-    .set({ ...values, updated_at: sql<Date>`now()` })
+    .set(values)
     .where("id", "=", id)
     .returningAll()
     .executeTakeFirstOrThrow();

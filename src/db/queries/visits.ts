@@ -4,6 +4,9 @@ import type { Db, User, VisitMediaTable, VisitsTable } from "../schema.js";
 import { visibleTo } from "./households.js";
 import { normalizePersonName } from "../../domain/names.js";
 import { normalizeRefCode } from "../../domain/refcode.js";
+import { asPoint, distanceMeters } from "../../domain/fieldwork/distance.js";
+import { enqueueJob } from "./jobs.js";
+import { LOCATION_CHECK_JOB } from "./fieldwork.js";
 
 export type Visit = Selectable<VisitsTable>;
 export type VisitMedia = Selectable<VisitMediaTable>;
@@ -18,6 +21,13 @@ export async function insertVisit(
   draft: VisitDraft,
   by: { userId: number; now: Date; visitedAt: Date },
 ): Promise<number> {
+  // Plausibility (issue 16): the distance to the household's point when both are known; a
+  // report without a location for a household that has a point is listed for review. Never
+  // a reason to refuse the report.
+  const home = await db.selectFrom("households").select(["latitude", "longitude"]).where("id", "=", draft.householdId).executeTakeFirst();
+  const homePoint = asPoint(home?.latitude, home?.longitude);
+  const visitPoint = asPoint(draft.location?.latitude, draft.location?.longitude);
+  const distance = homePoint && visitPoint ? Math.round(distanceMeters(homePoint, visitPoint)) : null;
   const row = await db
     .insertInto("visits")
     .values({
@@ -37,10 +47,15 @@ export async function insertVisit(
       urgency: draft.urgency,
       latitude: draft.location?.latitude ?? null,
       longitude: draft.location?.longitude ?? null,
+      distance_m: distance,
+      review_reason: homePoint && !visitPoint ? "no_location" : null,
       created_at: by.now,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  // A located report gets its follow-up (far from the house? save the house's point?) right
+  // after this transaction commits; the job decides with the configured distance.
+  if (visitPoint) await enqueueJob(db, LOCATION_CHECK_JOB, { visitId: row.id }, { key: `fw-location:${row.id}`, now: by.now });
   const media = [
     ...draft.photos.map((p) => ({ kind: "photo" as const, ...p })),
     ...draft.voices.map((v) => ({ kind: "voice" as const, ...v })),

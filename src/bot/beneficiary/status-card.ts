@@ -1,14 +1,15 @@
 import { InlineKeyboard } from "grammy";
-import type { TFunction } from "../i18n.js";
-import type { Locale } from "../config.js";
-import type { Lock, StatusView } from "../db/queries/beneficiary.js";
-import { formatDateId } from "../domain/dates.js";
-import { formatRefCode } from "../domain/refcode.js";
+import type { TFunction } from "../../i18n.js";
+import type { Locale } from "../../config.js";
+import type { Lock, StatusView } from "../../db/queries/beneficiary/index.js";
+import { formatDateId } from "../../domain/dates.js";
+import { formatRefCode } from "../../domain/refcode.js";
 
 /**
- * What a beneficiary sees after the private status check, shared by the status-check flow and
- * the handlers of the buttons under it (not a flow itself). The card carries only the status,
- * its meaning and next step, the date of the last change and the volunteer's first name.
+ * What a beneficiary sees after the private status check (code + family PIN), shared by the
+ * status-check flow and the handlers of the buttons under it. The card carries only the
+ * status, its meaning and next step, the date of the last change and the volunteer's first
+ * name.
  */
 
 /** Callback data of the beneficiary buttons (each handler re-checks the chat's session). */
@@ -19,6 +20,10 @@ export const BS = {
   /** "Berhenti" under a notification (no session needed: it only removes the chat's own subscription). */
   stop: (id: number) => `bs:stop:${id}`,
   data: (id: number) => `bs:data:${id}`,
+  /** Under the (masked) copy of the data: show the identity numbers in full — asks first. */
+  full: (id: number) => `bs:full:${id}`,
+  fullYes: (id: number) => `bs:fullok:${id}`,
+  fullNo: (id: number) => `bs:fullno:${id}`,
   fix: (id: number) => `bs:fix:${id}`,
   del: (id: number) => `bs:del:${id}`,
   delYes: (id: number) => `bs:delok:${id}`,

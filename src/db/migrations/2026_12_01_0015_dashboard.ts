@@ -1,0 +1,141 @@
+import { sql, type Kysely } from "kysely";
+
+/**
+ * Coordinator dashboard (Telegram Mini App, issue 14): sessions, one-time desktop login links,
+ * the initData already exchanged (replay protection), each household's latest visit (kept by a
+ * trigger, for the "urgency of the last visit" filter and the map colours), and indexes the
+ * dashboard's queries over 100,000 households need. One statement per call (PGlite). Times are
+ * written by the app from its clock, never defaulted from the database's now().
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  // A dashboard session: a random bearer token (only its SHA-256 is stored), short-lived
+  // (`expires_at`), ended early by `revoked_at` (logout, or the person stopped being staff).
+  await db.schema
+    .createTable("dashboard_sessions")
+    .addColumn("id", "serial", (c) => c.primaryKey())
+    .addColumn("token_hash", "text", (c) => c.notNull().unique())
+    .addColumn("user_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
+    .addColumn("via", "text", (c) => c.notNull().check(sql`via in ('telegram', 'link', 'dev')`))
+    .addColumn("created_at", "timestamptz", (c) => c.notNull())
+    .addColumn("last_seen_at", "timestamptz", (c) => c.notNull())
+    .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+    .addColumn("revoked_at", "timestamptz")
+    .execute();
+  await db.schema.createIndex("dashboard_sessions_user_idx").on("dashboard_sessions").columns(["user_id", "expires_at"]).execute();
+
+  // "Buka di komputer": a one-time login link (10 minutes, single use); only its hash is stored.
+  await db.schema
+    .createTable("dashboard_login_links")
+    .addColumn("id", "serial", (c) => c.primaryKey())
+    .addColumn("token_hash", "text", (c) => c.notNull().unique())
+    .addColumn("user_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
+    .addColumn("created_at", "timestamptz", (c) => c.notNull())
+    .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+    .addColumn("used_at", "timestamptz")
+    .execute();
+  await db.schema.createIndex("dashboard_login_links_user_idx").on("dashboard_login_links").columns(["user_id", "created_at"]).execute();
+
+  // Telegram initData exchanged for a session, by the SHA-256 of its signature: the same
+  // initData presented again (a replay) is refused. Rows go once the initData is too old anyway.
+  await db.schema
+    .createTable("dashboard_init_data")
+    .addColumn("hash", "text", (c) => c.primaryKey())
+    .addColumn("used_at", "timestamptz", (c) => c.notNull())
+    .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("dashboard_init_data_expiry_idx").on("dashboard_init_data").column("expires_at").execute();
+
+  // Each household's latest visit (by visit date, then id), maintained by a trigger on visits,
+  // so that filtering and colouring 100,000 households by the last visit's urgency needs no
+  // per-household subquery. No foreign keys: rows are removed with the household's last visit.
+  await db.schema
+    .createTable("household_last_visit")
+    .addColumn("household_id", "integer", (c) => c.primaryKey())
+    .addColumn("visit_id", "integer", (c) => c.notNull())
+    .addColumn("visited_on", "date", (c) => c.notNull())
+    .addColumn("urgency", "text", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("household_last_visit_urgency_idx").on("household_last_visit").columns(["urgency", "household_id"]).execute();
+
+  await sql`
+    create or replace function household_last_visit_sync(hid integer) returns void language sql as $$
+      delete from household_last_visit
+        where household_id = hid and not exists (select 1 from visits where household_id = hid);
+      insert into household_last_visit (household_id, visit_id, visited_on, urgency)
+        select household_id, id, visited_on, urgency from visits
+        where household_id = hid
+        order by visited_on desc, id desc
+        limit 1
+      on conflict (household_id) do update
+        set visit_id = excluded.visit_id, visited_on = excluded.visited_on, urgency = excluded.urgency;
+    $$`.execute(db);
+  await sql`
+    create or replace function household_last_visit_trigger() returns trigger language plpgsql as $$
+    begin
+      if tg_op = 'DELETE' then
+        perform household_last_visit_sync(old.household_id);
+      else
+        perform household_last_visit_sync(new.household_id);
+        if tg_op = 'UPDATE' and old.household_id <> new.household_id then
+          perform household_last_visit_sync(old.household_id);
+        end if;
+      end if;
+      return null;
+    end
+    $$`.execute(db);
+  await sql`
+    create trigger visits_last_visit_trg
+    after insert or delete or update of household_id, visited_on, urgency on visits
+    for each row execute function household_last_visit_trigger()`.execute(db);
+  await sql`
+    insert into household_last_visit (household_id, visit_id, visited_on, urgency)
+    select distinct on (household_id) household_id, id, visited_on, urgency
+    from visits
+    order by household_id, visited_on desc, id desc`.execute(db);
+
+  // Area scope is a prefix match on the village code ("32.01.01" and everything inside): an
+  // index the LIKE 'prefix%' can use whatever the database collation.
+  await sql`create index households_village_pattern_idx on households (village_code text_pattern_ops)`.execute(db);
+  await sql`create index households_created_idx on households (created_at, id)`.execute(db);
+  await sql`create index households_status_idx on households (status, id)`.execute(db);
+  await sql`create index households_ppks_idx on households using gin (ppks)`.execute(db);
+  await sql`create index households_last_visit_at_idx on households (last_visit_at, id)`.execute(db);
+  await sql`create index visits_visited_on_idx on visits (visited_on, household_id)`.execute(db);
+  await sql`create index users_area_pattern_idx on users (area_code text_pattern_ops)`.execute(db);
+
+  // Search by a part of the head's name: a trigram index where the server offers pg_trgm
+  // (PostgreSQL contrib). Without it (e.g. the embedded PGlite) the search still works, by scan.
+  await sql`
+    do $$
+    begin
+      if exists (select 1 from pg_available_extensions where name = 'pg_trgm') then
+        begin
+          create extension if not exists pg_trgm;
+        exception when others then
+          raise notice 'pg_trgm could not be created: %', sqlerrm;
+        end;
+      end if;
+      if exists (select 1 from pg_extension where extname = 'pg_trgm') then
+        execute 'create index if not exists households_name_trgm_idx on households using gin (head_name_norm gin_trgm_ops)';
+      end if;
+    end
+    $$`.execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index if exists households_name_trgm_idx`.execute(db);
+  await sql`drop index if exists users_area_pattern_idx`.execute(db);
+  await sql`drop index if exists visits_visited_on_idx`.execute(db);
+  await sql`drop index if exists households_last_visit_at_idx`.execute(db);
+  await sql`drop index if exists households_ppks_idx`.execute(db);
+  await sql`drop index if exists households_status_idx`.execute(db);
+  await sql`drop index if exists households_created_idx`.execute(db);
+  await sql`drop index if exists households_village_pattern_idx`.execute(db);
+  await sql`drop trigger if exists visits_last_visit_trg on visits`.execute(db);
+  await sql`drop function if exists household_last_visit_trigger()`.execute(db);
+  await sql`drop function if exists household_last_visit_sync(integer)`.execute(db);
+  await db.schema.dropTable("household_last_visit").ifExists().execute();
+  await db.schema.dropTable("dashboard_init_data").ifExists().execute();
+  await db.schema.dropTable("dashboard_login_links").ifExists().execute();
+  await db.schema.dropTable("dashboard_sessions").ifExists().execute();
+}

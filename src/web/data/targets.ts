@@ -1,0 +1,164 @@
+import { sql } from "kysely";
+import type { Db } from "../../db/schema.js";
+import { localMidnight } from "../../db/queries/coordinator.js";
+import { daysInMonth } from "../../domain/dates.js";
+import { displayRegionName } from "../../domain/region-names.js";
+import { inScopeSql, narrowScope, type StaffScope } from "../scope.js";
+import { overdueCutoff, scopeZone, todayIn } from "./common.js";
+
+/** A volunteer counts as inactive after this many days without a message or a visit. */
+export const INACTIVE_DAYS = 14;
+
+export interface MonthlyTarget {
+  visits: number;
+  registrations: number | null;
+  /** "set": a coordinator set it (/target); "default": DEFAULT_MONTHLY_VISIT_TARGET. */
+  source: "set" | "default";
+}
+
+export interface TargetRow {
+  id: number;
+  name: string | null;
+  areaCode: string | null;
+  village: string | null;
+  households: number;
+  overdue: number;
+  visits: number;
+  registrations: number;
+  target: MonthlyTarget;
+  /** Visits expected by today at an even pace (the whole target for a past month). */
+  expectedVisits: number;
+  lastActiveAt: string | null;
+  lastVisitAt: string | null;
+  belowTarget: boolean;
+  inactive: boolean;
+}
+
+/** "2026-11" → first day, first day of the next month, number of days. */
+function monthBounds(month: string): { start: string; next: string; days: number } {
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  const ny = m === 12 ? y + 1 : y;
+  const nm = m === 12 ? 1 : m + 1;
+  return { start: `${month}-01`, next: `${ny}-${String(nm).padStart(2, "0")}-01`, days: daysInMonth(y, m) };
+}
+
+/** The months the page offers: the current one and the 11 before, newest first. */
+export function recentMonths(today: string, n = 12): string[] {
+  let [y, m] = today.split("-").map(Number) as [number, number];
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(`${y}-${String(m).padStart(2, "0")}`);
+    m -= 1;
+    if (m === 0) {
+      m = 12;
+      y -= 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * Monthly targets of these volunteers for the month. Until targets can be set per volunteer or
+ * area (/target), every volunteer has DEFAULT_MONTHLY_VISIT_TARGET visits.
+ */
+export async function resolveTargets(_db: Db, ids: number[], _month: string, defaults: { visits: number }): Promise<Map<number, MonthlyTarget>> {
+  return new Map(ids.map((id) => [id, { visits: defaults.visits, registrations: null, source: "default" as const }]));
+}
+
+/**
+ * Target relawan: every active volunteer of the scope with their visits and registrations in
+ * the month against their monthly target, overdue households and last activity. Flags (as
+ * supervisors ask for in CHT and CommCare): below the target's pace, or inactive for
+ * INACTIVE_DAYS days. Flagged volunteers first.
+ */
+export async function volunteerTargets(
+  db: Db,
+  scope: StaffScope,
+  opts: { now: Date; overdueDays: number; month?: string; area?: string; defaultVisits: number },
+) {
+  const sub = narrowScope(scope, opts.area);
+  if (!sub) return null;
+  const zone = await scopeZone(db, scope);
+  const today = todayIn(zone, opts.now);
+  const months = recentMonths(today);
+  const month = opts.month && months.includes(opts.month) ? opts.month : months[0]!;
+  const { start, next, days } = monthBounds(month);
+  const current = month === months[0];
+  const dayOfMonth = current ? Number(today.slice(8, 10)) : days;
+  const cutoff = overdueCutoff(today, opts.overdueDays);
+  const startAt = localMidnight(start, zone.label).toISOString();
+  const nextAt = localMidnight(next, zone.label).toISOString();
+
+  const rows = await sql<{
+    id: number;
+    name: string | null;
+    area_code: string | null;
+    village_name: string | null;
+    last_active_at: Date | null;
+    households: number;
+    overdue: number;
+    visits: number;
+    registrations: number;
+    last_visit_at: Date | null;
+  }>`
+    select u.id, u.name, u.area_code, r.name as village_name, u.last_active_at,
+      (select count(*)::int from households h where h.volunteer_id = u.id) as households,
+      (select count(*)::int from households h where h.volunteer_id = u.id and h.anonymized_at is null
+         and h.status <> 'selesai' and h.next_visit_date < ${cutoff}::date) as overdue,
+      (select count(*)::int from visits v where v.volunteer_id = u.id
+         and v.visited_on >= ${start}::date and v.visited_on < ${next}::date) as visits,
+      (select count(*)::int from households h where h.registered_by = u.id
+         and h.created_at >= ${startAt}::timestamptz and h.created_at < ${nextAt}::timestamptz) as registrations,
+      (select max(v.created_at) from visits v where v.volunteer_id = u.id) as last_visit_at
+    from users u
+    left join regions r on r.code = u.area_code
+    where u.role = 'volunteer' and u.status = 'active' and u.area_code is not null and ${inScopeSql("u.area_code", sub)}
+    order by lower(coalesce(u.name, '')), u.id
+    limit 2000`.execute(db);
+
+  const targets = await resolveTargets(
+    db,
+    rows.rows.map((r) => r.id),
+    month,
+    { visits: opts.defaultVisits },
+  );
+  const inactiveBefore = opts.now.getTime() - INACTIVE_DAYS * 86_400_000;
+  const out = rows.rows.map((r): TargetRow => {
+    const target = targets.get(r.id) ?? { visits: opts.defaultVisits, registrations: null, source: "default" };
+    const expectedVisits = Math.floor((target.visits * dayOfMonth) / days);
+    const lastVisit = r.last_visit_at ? new Date(r.last_visit_at) : null;
+    const lastActive = r.last_active_at ? new Date(r.last_active_at) : null;
+    const latest = Math.max(lastVisit?.getTime() ?? 0, lastActive?.getTime() ?? 0);
+    const visits = Number(r.visits);
+    const registrations = Number(r.registrations);
+    const belowVisits = visits < expectedVisits;
+    const belowRegs = target.registrations !== null && registrations < Math.floor((target.registrations * dayOfMonth) / days);
+    return {
+      id: r.id,
+      name: r.name,
+      areaCode: r.area_code,
+      village: r.village_name && r.area_code ? displayRegionName({ code: r.area_code, name: r.village_name }) : null,
+      households: Number(r.households),
+      overdue: Number(r.overdue),
+      visits,
+      registrations,
+      target,
+      expectedVisits,
+      lastActiveAt: lastActive ? lastActive.toISOString() : null,
+      lastVisitAt: lastVisit ? lastVisit.toISOString() : null,
+      belowTarget: belowVisits || belowRegs,
+      inactive: latest < inactiveBefore,
+    };
+  });
+  out.sort((a, b) => Number(b.belowTarget || b.inactive) - Number(a.belowTarget || a.inactive));
+  return {
+    month,
+    months,
+    current,
+    dayOfMonth,
+    daysInMonth: days,
+    inactiveDays: INACTIVE_DAYS,
+    rows: out,
+    flagged: out.filter((r) => r.belowTarget || r.inactive).length,
+  };
+}

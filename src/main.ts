@@ -6,7 +6,7 @@ import { DatabaseLockedError } from "./db/client.js";
 import { registerDefaultCommands, scheduleCommandSync } from "./bot/commands/menu.js";
 import { fetchBotInfo, startPolling } from "./bot/polling.js";
 import { startWebhook } from "./bot/webhook.js";
-import { runSimulator } from "./bot/simulator.js";
+import { runSimulator } from "./dev/simulator/index.js";
 
 async function startApp(config: Config, opts: Omit<Parameters<typeof createApp>[1], "logger"> & { logger: Logger }): Promise<App> {
   try {

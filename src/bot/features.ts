@@ -10,6 +10,8 @@ import { onboardingFeature } from "./onboarding/index.js";
 import { beneficiaryFeature } from "./beneficiary/index.js";
 import { visitFeature } from "./visits/index.js";
 import { coordinatorFeature } from "./coordinator/index.js";
+import { trustFeature } from "./trust/index.js";
+import { dashboardFeature } from "./dashboard/index.js";
 
 /**
  * What one feature contributes to the app. `createBot` installs the flows and composers,
@@ -39,4 +41,4 @@ const coreFeature: Feature = {
 };
 
 /** Every feature of the bot, in the order their handlers are installed. */
-export const FEATURES: readonly Feature[] = [coreFeature, householdsFeature, onboardingFeature, beneficiaryFeature, visitFeature, coordinatorFeature];
+export const FEATURES: readonly Feature[] = [coreFeature, householdsFeature, onboardingFeature, beneficiaryFeature, visitFeature, coordinatorFeature, trustFeature, dashboardFeature];

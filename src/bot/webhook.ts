@@ -1,6 +1,9 @@
+import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { webhookCallback, type Bot } from "grammy";
+import type { Bot } from "grammy";
+import type { Update } from "grammy/types";
+import { MAX_WEBHOOK_BODY_BYTES } from "../domain/limits.js";
 import { sql, type Kysely } from "kysely";
 import { isSchemaCurrent } from "../db/migrate.js";
 import type { Database } from "../db/schema.js";
@@ -26,6 +29,10 @@ export interface WebhookOptions {
   drainMs?: number;
   /** Simultaneous connections Telegram may open to this webhook (setWebhook max_connections). */
   maxConnections?: number;
+  /** Largest request body accepted (default 1 MB; Telegram's updates are a few kilobytes): larger → 413. */
+  maxBodyBytes?: number;
+  /** Time a client has to send the request line and headers (default 10 s). */
+  headersTimeoutMs?: number;
 }
 
 export interface WebhookServer {
@@ -71,10 +78,12 @@ export async function checkReadiness(db: Kysely<Database>, timeoutMs = 3_000): P
 
 /**
  * Webhook mode: an HTTP server (put it behind a TLS reverse proxy) that takes Telegram's
- * updates through grammY's webhook adapter and serves health checks:
+ * updates and serves health checks:
  *
  * - `POST <path of WEBHOOK_URL>` (any path when WEBHOOK_URL is not set): an update. Without the
- *   right `X-Telegram-Bot-Api-Secret-Token` → 401. Answered 200 once the update's transaction
+ *   right `X-Telegram-Bot-Api-Secret-Token` → 401 (the body is not read). A body over 1 MB →
+ *   413; a body not received by the update's deadline (`ackAfterMs`, counted from the
+ *   request's arrival) → 408; headers must arrive within 10 s. Answered 200 once the update's transaction
  *   committed, so Telegram sends the chat's next update only then (see update-tx.ts); a
  *   request still running after `ackAfterMs` is answered 200 anyway and finishes in the
  *   background (a redelivery would be skipped by `processed_update`). An update that failed
@@ -103,11 +112,91 @@ export async function startWebhook(bot: Bot<BotContext>, db: Kysely<Database>, l
     return task;
   };
 
-  const callback = webhookCallback(bot, "http", {
-    secretToken: opts.secret,
-    timeoutMilliseconds: opts.ackAfterMs ?? 20_000,
-    onTimeout: () => logger.warn("update still running at the webhook deadline; answered Telegram, finishing in the background"),
-  });
+  const ackAfterMs = opts.ackAfterMs ?? 20_000;
+  const maxBody = opts.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
+  const secret = Buffer.from(opts.secret, "utf8");
+
+  /** Constant-time comparison of the secret header. */
+  function authorized(req: IncomingMessage): boolean {
+    const raw = req.headers["x-telegram-bot-api-secret-token"];
+    const given = Buffer.from(Array.isArray(raw) ? (raw[0] ?? "") : (raw ?? ""), "utf8");
+    return given.length === secret.length && timingSafeEqual(given, secret);
+  }
+
+  /**
+   * Reads the body within the request's deadline and the size limit. Resolves to the body, or
+   * to the status to answer: 413 (too large: refused before reading when Content-Length says
+   * so, else as soon as the limit is passed) or 408 (not received by the deadline).
+   */
+  function readBody(req: IncomingMessage, deadline: number): Promise<Buffer | 408 | 413> {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > maxBody) return Promise.resolve(413);
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = (value: Buffer | 408 | 413) => {
+        clearTimeout(timer);
+        req.removeAllListeners("data");
+        resolve(value);
+      };
+      const timer = setTimeout(() => finish(408), Math.max(0, deadline - Date.now()));
+      req.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBody) finish(413);
+        else chunks.push(chunk);
+      });
+      req.once("end", () => finish(Buffer.concat(chunks)));
+      req.once("error", (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  }
+
+  /**
+   * One update: 401 without the right secret (nothing read), the body within the deadline and
+   * the size limit, then the update is handled; answered when it is stored, or at the deadline
+   * — which counts from the moment the request arrived, so a slowly sent body eats into it.
+   */
+  async function handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const deadline = Date.now() + ackAfterMs;
+    if (!authorized(req)) {
+      // Nothing of the body is read; the connection closes once the answer is out.
+      res.writeHead(401, { connection: "close" }).end("secret token is wrong", () => req.destroy());
+      return;
+    }
+    const body = await readBody(req, deadline);
+    if (body === 408 || body === 413) {
+      logger.warn({ status: body }, body === 413 ? "webhook request body too large; refused" : "webhook request body not received in time; refused");
+      res.writeHead(body, { connection: "close", "content-type": "application/json" }).end(JSON.stringify({ ok: false }), () => req.destroy());
+      return;
+    }
+    let update: Update;
+    try {
+      update = JSON.parse(body.toString("utf8")) as Update;
+    } catch {
+      logger.warn("webhook request with a malformed body");
+      return send(res, 400, { ok: false });
+    }
+    if (update === null || typeof update !== "object" || typeof update.update_id !== "number") {
+      logger.warn("webhook request without an update");
+      return send(res, 400, { ok: false });
+    }
+    if (!bot.isInited()) await bot.init();
+    const task = bot.handleUpdate(update);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), Math.max(0, deadline - Date.now()))));
+    try {
+      const first = await Promise.race([task.then(() => "done" as const), late]);
+      if (first === "late") {
+        logger.warn("update still running at the webhook deadline; answered Telegram, finishing in the background");
+        task.catch((err: unknown) => logger.error({ err: describeError(err) }, "webhook update failed after the deadline; Telegram will not deliver it again"));
+      }
+      send(res, 200, { ok: true });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -130,12 +219,8 @@ export async function startWebhook(bot: Bot<BotContext>, db: Kysely<Database>, l
       return send(res, 503, { ok: false, reason: "shutting down" });
     }
     try {
-      await callback(req, res);
+      await handleWebhook(req, res);
     } catch (err) {
-      if (err instanceof SyntaxError) {
-        logger.warn("webhook request with a malformed body");
-        return send(res, 400, { ok: false });
-      }
       logger.error({ err: describeError(err) }, "webhook update failed; Telegram will deliver it again");
       send(res, 500, { ok: false });
     }
@@ -149,6 +234,11 @@ export async function startWebhook(bot: Bot<BotContext>, db: Kysely<Database>, l
   });
   // Telegram keeps connections alive; do not let an idle one hold a shutdown.
   server.keepAliveTimeout = 65_000;
+  // Slow clients: the request line and headers must arrive quickly; the whole request (body
+  // included) by the update's deadline (enforced per request in handleWebhook, this is the
+  // backstop for every other path).
+  server.headersTimeout = opts.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = ackAfterMs + 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => {

@@ -1,314 +1,176 @@
+import { createRequire } from "node:module";
 import {
   CompiledQuery,
-  type DatabaseConnection,
-  type DatabaseIntrospector,
+  createQueryId,
+  PostgresAdapter,
+  PostgresQueryCompiler,
   type Dialect,
-  type DialectAdapter,
-  type Driver,
+  type PostgresDialect,
   type Kysely,
-  type QueryCompiler,
-  type QueryResult,
-  type TransactionSettings,
+  type RawBuilder,
+  type RootOperationNode,
+  sql,
 } from "kysely";
 import pg from "pg";
 
 /**
- * Fewer database round trips per update, without giving up the transaction.
+ * Several statements of one transaction in one round trip — private to `src/db/` (the
+ * update transaction in `update-prefetch.ts` is its only user; a test checks that nothing
+ * outside `src/db/` imports this module).
  *
- * Every update runs in one transaction (see `src/bot/middleware/update-tx.ts`). Done naively
- * that costs BEGIN, the chat lock, the dedup insert, loading the user, loading the
- * conversation, the handler's own queries, the conversation write and COMMIT: 7+ round trips,
- * each a network hop to PostgreSQL. This dialect wrapper removes the fixed ones:
+ * PostgreSQL's simple-query protocol takes several statements in one message, but no bind
+ * parameters. So the statements of a batch are compiled by Kysely's own query compiler (every
+ * plugin applied, e.g. the app clock), with one change: where the compiler would append a
+ * placeholder (`$1`) for a value, {@link InliningCompiler} appends the value as an SQL
+ * literal. A literal is exactly what a bind parameter would have been: the value is first
+ * converted the way node-postgres converts parameters (`prepareValue`: arrays become
+ * PostgreSQL array literals, objects JSON, dates timestamps), then quoted as an untyped string
+ * literal, so PostgreSQL infers its type from the context as it does for a parameter. Nothing
+ * is ever substituted into SQL text after compilation.
  *
- * - **Lazy BEGIN.** `beginTransaction` sends nothing; BEGIN travels with the transaction's first
- *   statement when that statement has no bind parameters (PostgreSQL's simple-query protocol
- *   accepts several statements in one message, the extended protocol does not), otherwise it
- *   is sent on its own just before. A transaction that runs no statement costs nothing.
- * - **Batches.** {@link runBatch} sends several parameter-free statements as one message;
- *   each statement still gets its own snapshot (READ COMMITTED takes one per statement), so a
- *   lock taken by the first is held before the second reads.
- * - **Deferred writes.** {@link deferUntilCommit} queues a write that nothing later in the
- *   transaction reads (the conversation state, written last by the conversations plugin) and
- *   sends it in the same message as COMMIT. If it fails, COMMIT does not run and the
- *   transaction rolls back as a whole.
+ * Each statement of a batch still gets its own snapshot (READ COMMITTED takes one per
+ * statement), so a lock taken by one statement is held before the next one reads.
  *
- * Statements that travel in a batch have their values inlined as literals, escaped with
- * node-postgres's `escapeLiteral` (safe with or without standard_conforming_strings).
- * On PGlite (in-process, no network) batches and deferred writes simply run one by one.
+ * The log never sees an inlined value: a batch is logged as its statements compiled the
+ * ordinary way, with placeholders ({@link loggableSql}).
+ *
+ * Two functions use it: {@link sendTogether} (statements whose result only the last one
+ * carries, e.g. BEGIN, the chat lock, and the first read) and {@link commitWith} (the writes
+ * queued in a {@link DeferredWrites}, then COMMIT). On PGlite (in-process, no network) the
+ * statements simply run one after another, with bind parameters.
  */
 
-const BATCH_SEPARATOR = ";\n-- pendamping:next\n";
-const DEFER_MARKER = "-- pendamping:defer-until-commit\n";
+const require = createRequire(import.meta.url);
+const { prepareValue } = require("pg/lib/utils.js") as { prepareValue: (value: unknown) => unknown };
 
-/**
- * SQL text for the log: inlined literals (which may hold what a user typed) are masked.
- * Ordinary queries carry their values as bind parameters and pass through unchanged.
- */
-export function redactLiterals(sql: string): string {
-  if (!sql.startsWith(DEFER_MARKER) && !sql.includes(BATCH_SEPARATOR)) return sql;
-  return sql.replace(/E?'(?:[^']|'')*'/g, "'…'");
+/** A statement of a batch: a Kysely query builder or an `sql` template. */
+export interface Statement<R = unknown> {
+  toOperationNode(): RootOperationNode;
+  /** Only for the row type. */
+  readonly __rows?: R;
 }
 
-/** Turns a value into an SQL literal (for statements sent in the simple-query protocol). */
+type Rows<S> = S extends RawBuilder<infer R> ? R : S extends { compile(): CompiledQuery<infer R> } ? R : unknown;
+
+/** A connection inside a transaction, and whether its server takes several statements per message. */
+export interface BatchConnection {
+  db: Kysely<any>;
+  multiStatement: boolean;
+}
+
+/** A string as a PostgreSQL string literal (valid with or without standard_conforming_strings). */
+function quote(s: string): string {
+  if (s.includes("\\")) return `E'${s.replace(/[\\']/g, "$&$&")}'`;
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** The literal a bind parameter holding `value` stands for. */
 export function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return "null";
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new RangeError(`cannot inline ${value}`);
-    return String(value);
+  if (typeof value === "number" && !Number.isFinite(value)) throw new RangeError(`cannot send ${value} to PostgreSQL`);
+  const prepared = prepareValue(value);
+  if (prepared === null || prepared === undefined) return "null";
+  if (prepared instanceof Uint8Array) return quote(`\\x${Buffer.from(prepared).toString("hex")}`);
+  return quote(String(prepared));
+}
+
+/** Kysely's PostgreSQL compiler, appending values as literals instead of placeholders. */
+class InliningCompiler extends PostgresQueryCompiler {
+  protected override appendValue(value: unknown): void {
+    this.append(sqlLiteral(value));
   }
-  if (typeof value === "bigint") return value.toString();
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (value instanceof Date) return `'${value.toISOString()}'`;
-  return stringLiteral(typeof value === "string" ? value : JSON.stringify(value));
+}
+
+/** What the log may show of an inlined batch: the statements with placeholders. */
+const LOG_TEXT = new WeakMap<CompiledQuery, () => string>();
+
+/** SQL for a log line: an inlined batch as its statements with placeholders (no values). */
+export function loggableSql(query: CompiledQuery): string {
+  return LOG_TEXT.get(query)?.() ?? query.sql;
+}
+
+function transformed(db: Kysely<any>, statement: Statement): { node: RootOperationNode; queryId: ReturnType<typeof createQueryId> } {
+  const queryId = createQueryId();
+  return { node: db.getExecutor().transformQuery(statement.toOperationNode(), queryId), queryId };
+}
+
+async function runOneByOne(c: BatchConnection, statements: Statement[]): Promise<unknown[]> {
+  let rows: unknown[] = [];
+  for (const s of statements) {
+    const { node, queryId } = transformed(c.db, s);
+    rows = (await c.db.executeQuery(c.db.getExecutor().compileQuery(node, queryId))).rows;
+  }
+  return rows;
+}
+
+async function runAsOneMessage(c: BatchConnection, statements: Statement[]): Promise<unknown[]> {
+  const parts = statements.map((s) => transformed(c.db, s));
+  const text = parts.map(({ node, queryId }) => new InliningCompiler().compileQuery(node, queryId).sql).join(";\n");
+  const query = CompiledQuery.raw(text);
+  LOG_TEXT.set(query, () => parts.map(({ node, queryId }) => c.db.getExecutor().compileQuery(node, queryId).sql).join(";\n"));
+  // The pool resolves a message of several statements to the result of the last one.
+  return (await c.db.executeQuery(query)).rows;
 }
 
 /**
- * A string literal. Large values (the conversation state is tens of kilobytes) are
- * dollar-quoted — no character is special inside `$tag$…$tag$`, so nothing needs escaping and
- * no per-character loop runs; the tag is chosen so that it does not occur in the value.
+ * Runs `before` and then `last`, in order, in one round trip (PostgreSQL), and returns the
+ * rows of `last`.
  */
-function stringLiteral(value: string): string {
-  if (value.length < 256) return pg.escapeLiteral(value);
-  let tag = "$pd$";
-  // The closing tag must be the first occurrence of the tag after the opening one.
-  for (let n = 0; (value + tag).indexOf(tag) !== value.length; n++) tag = `$pd${n}$`;
-  return `${tag}${value}${tag}`;
-}
-
-/** Replaces `$1`, `$2` … in compiled SQL by the escaped values. */
-export function inlineParameters(query: { sql: string; parameters: readonly unknown[] }): string {
-  if (query.parameters.length === 0) return query.sql;
-  return query.sql.replace(/\$(\d+)/g, (match, n: string) => {
-    const index = Number(n) - 1;
-    if (index < 0 || index >= query.parameters.length) return match;
-    return sqlLiteral(query.parameters[index]);
-  });
+export async function sendTogether<S extends Statement>(c: BatchConnection, before: Statement[], last: S): Promise<Rows<S>[]> {
+  const statements = [...before, last];
+  return (c.multiStatement ? runAsOneMessage(c, statements) : runOneByOne(c, statements)) as Promise<Rows<S>[]>;
 }
 
 /**
- * Runs parameter-free statements in order in one round trip (PostgreSQL) and returns the
- * rows of the last one. Build the statements only from trusted parts and {@link sqlLiteral}.
+ * Writes that nothing later in the transaction reads (the conversation state, written last
+ * in an update), held back to travel with COMMIT. Made by the transaction that commits them
+ * and handed explicitly to whoever queues a write.
  */
-export async function runBatch<R>(db: Kysely<any>, statements: string[]): Promise<R[]> {
-  const result = await db.executeQuery<R>(CompiledQuery.raw(statements.join(BATCH_SEPARATOR)));
-  return result.rows;
+export class DeferredWrites {
+  readonly #queued: Statement[] = [];
+
+  add(statement: Statement): void {
+    this.#queued.push(statement);
+  }
+
+  get size(): number {
+    return this.#queued.length;
+  }
+
+  /** Takes the queued writes (the queue is empty afterwards). */
+  take(): Statement[] {
+    return this.#queued.splice(0);
+  }
 }
 
 /**
- * Queues a write to run right before COMMIT, in the same round trip. Only for writes that
- * nothing later in the same transaction reads. Outside a transaction it runs at once.
+ * Sends the deferred writes and COMMIT in one round trip. A statement always precedes COMMIT:
+ * in a transaction that an earlier failed statement left aborted, PostgreSQL answers COMMIT
+ * with a silent ROLLBACK, but any other statement fails — so the update fails as it must,
+ * instead of looking saved.
  */
-export async function deferUntilCommit(db: Kysely<any>, query: { compile(): { sql: string; parameters: readonly unknown[] } }): Promise<void> {
-  await db.executeQuery(CompiledQuery.raw(DEFER_MARKER + inlineParameters(query.compile())));
-}
-
-export interface BatchingOptions {
-  /** True when the server accepts several statements per message (PostgreSQL, not PGlite). */
-  multiStatement: boolean;
-  /** Called once per message sent to the database (benchmarks count round trips). */
-  onRoundTrip?: (sql: string) => void;
-}
-
-class BatchingConnection implements DatabaseConnection {
-  beginPending = false;
-  inTransaction = false;
-  deferred: string[] = [];
-
-  constructor(
-    readonly inner: DatabaseConnection,
-    private readonly opts: BatchingOptions,
-  ) {}
-
-  send<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    this.opts.onRoundTrip?.(query.sql);
-    return this.inner.executeQuery<R>(query);
-  }
-
-  /** Runs statements one per message and returns the last result (PGlite, or with parameters). */
-  private async sendEach<R>(statements: string[]): Promise<QueryResult<R>> {
-    let last: QueryResult<R> = { rows: [] };
-    for (const s of statements) last = await this.send<R>(CompiledQuery.raw(s));
-    return last;
-  }
-
-  async flushBegin(): Promise<void> {
-    if (!this.beginPending) return;
-    this.beginPending = false;
-    await this.send(CompiledQuery.raw("begin"));
-  }
-
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    let text = query.sql;
-    if (text.startsWith(DEFER_MARKER)) {
-      if (this.inTransaction) {
-        this.deferred.push(text.slice(DEFER_MARKER.length));
-        return { rows: [] };
-      }
-      text = text.slice(DEFER_MARKER.length);
-      query = CompiledQuery.raw(text, [...query.parameters]);
-    }
-    const batch = text.includes(BATCH_SEPARATOR) ? text.split(BATCH_SEPARATOR) : undefined;
-    const parameterFree = query.parameters.length === 0;
-    if (this.opts.multiStatement && parameterFree) {
-      // One message: [begin;] statement[; statement…]. The pool returns the last result.
-      const prefix = this.beginPending ? "begin;\n" : "";
-      this.beginPending = false;
-      return this.send<R>(CompiledQuery.raw(prefix + text));
-    }
-    await this.flushBegin();
-    if (batch) {
-      if (!parameterFree) throw new Error("runBatch statements must not have bind parameters");
-      return this.sendEach<R>(batch);
-    }
-    return this.send<R>(query);
-  }
-
-  async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
-    await this.flushBegin();
-    this.opts.onRoundTrip?.(query.sql);
-    yield* this.inner.streamQuery<R>(query, chunkSize);
-  }
-}
-
-class BatchingDriver implements Driver {
-  private readonly wrappers = new WeakMap<DatabaseConnection, BatchingConnection>();
-
-  constructor(
-    private readonly inner: Driver,
-    private readonly opts: BatchingOptions,
-  ) {
-    if (inner.savepoint) {
-      this.savepoint = async (c, name, compile) => {
-        const w = c as BatchingConnection;
-        await w.flushBegin();
-        await inner.savepoint!(w.inner, name, compile);
-      };
-      this.rollbackToSavepoint = (c, name, compile) => inner.rollbackToSavepoint!((c as BatchingConnection).inner, name, compile);
-      this.releaseSavepoint = (c, name, compile) => inner.releaseSavepoint!((c as BatchingConnection).inner, name, compile);
-    }
-  }
-
-  savepoint?: Driver["savepoint"];
-  rollbackToSavepoint?: Driver["rollbackToSavepoint"];
-  releaseSavepoint?: Driver["releaseSavepoint"];
-
-  init(): Promise<void> {
-    return this.inner.init();
-  }
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.inner.acquireConnection();
-    let wrapper = this.wrappers.get(connection);
-    if (!wrapper) {
-      wrapper = new BatchingConnection(connection, this.opts);
-      this.wrappers.set(connection, wrapper);
-    }
-    return wrapper;
-  }
-
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const c = connection as BatchingConnection;
-    c.deferred = [];
-    c.inTransaction = true;
-    if (settings.isolationLevel || settings.accessMode) {
-      await this.inner.beginTransaction(c.inner, settings);
-      return;
-    }
-    c.beginPending = true;
-  }
-
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const c = connection as BatchingConnection;
-    const deferred = c.deferred;
-    c.deferred = [];
-    c.inTransaction = false;
-    if (c.beginPending && deferred.length === 0) {
-      // Nothing ran in this transaction: there is nothing to commit.
-      c.beginPending = false;
-      return;
-    }
-    if (this.opts.multiStatement) {
-      const prefix = c.beginPending ? "begin;\n" : "";
-      c.beginPending = false;
-      const { rows } = await c.send<{ command?: string }>(CompiledQuery.raw(prefix + [...deferred, "commit"].join(";\n")));
-      // PostgreSQL answers COMMIT with ROLLBACK when an earlier statement left the transaction aborted.
-      if (rows[0]?.command === "ROLLBACK") throw new Error("the transaction was aborted and has been rolled back");
-      return;
-    }
-    await c.flushBegin();
-    for (const statement of deferred) await c.send(CompiledQuery.raw(statement));
-    await this.inner.commitTransaction(c.inner);
-  }
-
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const c = connection as BatchingConnection;
-    c.deferred = [];
-    c.inTransaction = false;
-    if (c.beginPending) {
-      c.beginPending = false;
-      return;
-    }
-    try {
-      await this.inner.rollbackTransaction(c.inner);
-    } catch {
-      // The connection is gone (the driver discards it); the server has rolled back already.
-      // Let the error that caused the rollback be the one reported.
-    }
-  }
-
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    const c = connection as BatchingConnection;
-    c.beginPending = false;
-    c.inTransaction = false;
-    c.deferred = [];
-    await this.inner.releaseConnection(c.inner);
-  }
-
-  destroy(): Promise<void> {
-    return this.inner.destroy();
-  }
-}
-
-/** Wraps a Kysely dialect with lazy BEGIN, batches and deferred writes (see above). */
-export class BatchingDialect implements Dialect {
-  constructor(
-    private readonly inner: Dialect,
-    private readonly opts: BatchingOptions,
-  ) {}
-
-  createDriver(): Driver {
-    return new BatchingDriver(this.inner.createDriver(), this.opts);
-  }
-
-  createQueryCompiler(): QueryCompiler {
-    return this.inner.createQueryCompiler();
-  }
-
-  createAdapter(): DialectAdapter {
-    return this.inner.createAdapter();
-  }
-
-  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
-    return this.inner.createIntrospector(db);
-  }
+export async function commitWith(c: BatchConnection, deferred: DeferredWrites): Promise<void> {
+  const writes = deferred.take();
+  await sendTogether(c, writes.length > 0 ? writes : [sql.raw("select 1")], sql.raw("commit"));
 }
 
 /**
  * A pg pool as Kysely's PostgresDialect sees it, where a message of several statements
- * resolves to the result of the last one (node-postgres returns an array of results), and
- * where a connection that breaks while in use cannot crash the process.
+ * resolves to the result of the last one (node-postgres returns an array of results), where
+ * every message sent is counted (`onRoundTrip`, for the benchmark), and where a connection
+ * that breaks while in use cannot crash the process.
  */
-export function lastResultPool(pool: pg.Pool, onConnectionError?: (err: Error) => void): pg.Pool {
+export function lastResultPool(pool: pg.Pool, opts: { onConnectionError?: (err: Error) => void; onRoundTrip?: () => void } = {}): pg.Pool {
   const patched = new WeakSet<pg.PoolClient>();
   const patch = (client: pg.PoolClient): pg.PoolClient => {
     if (patched.has(client)) return client;
     patched.add(client);
-    // A connection that breaks while checked out (e.g. between two queries of an update,
-    // while the bot talks to Telegram) emits "error"; unhandled, that would crash the
-    // process. The next query on it fails and the pool discards it on release.
-    client.on("error", (err) => onConnectionError?.(err));
+    // A connection that breaks while checked out emits "error"; unhandled, that would crash
+    // the process. The next query on it fails and the pool discards it on release.
+    client.on("error", (err) => opts.onConnectionError?.(err));
     const original = client.query as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = function (this: pg.PoolClient, ...args: unknown[]) {
+      opts.onRoundTrip?.();
       const result = original.apply(this, args);
       if (typeof args[0] === "string" && result instanceof Promise) {
         return result.then((r: unknown) => (Array.isArray(r) ? r[r.length - 1] : r));
@@ -326,4 +188,24 @@ export function lastResultPool(pool: pg.Pool, onConnectionError?: (err: Error) =
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** The adapter of a dialect whose server takes several statements per message (PostgreSQL). */
+class MultiStatementAdapter extends PostgresAdapter {
+  readonly multipleStatementsPerMessage = true;
+}
+
+/** The PostgreSQL dialect, marked as taking several statements per message (not PGlite). */
+export function multiStatementDialect(inner: PostgresDialect): Dialect {
+  return {
+    createAdapter: () => new MultiStatementAdapter(),
+    createDriver: () => inner.createDriver(),
+    createIntrospector: (db) => inner.createIntrospector(db),
+    createQueryCompiler: () => inner.createQueryCompiler(),
+  };
+}
+
+/** True when `db` (or any Kysely derived from it, e.g. with a plugin) may batch statements. */
+export function multiStatementAllowed(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof MultiStatementAdapter;
 }

@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, type LogEvent } from "kysely";
 import pg from "pg";
 import type { PGlite } from "@electric-sql/pglite";
 import type { Logger } from "../logger.js";
-import { BatchingDialect, lastResultPool, redactLiterals } from "./batching.js";
+import { lastResultPool, loggableSql, multiStatementDialect } from "./batching.js";
 import type { Database } from "./schema.js";
 
 export type DbKind = "pg" | "pglite";
@@ -33,14 +33,29 @@ export function parseInt8(value: string): number {
 /** `date` columns stay ISO strings ("2026-11-28"): a calendar date has no time zone. */
 const keepDate = (value: string) => value;
 
+/**
+ * A database error without the values it may quote: PostgreSQL's message and detail can hold
+ * them ("invalid input syntax…: \"Siti\"", "Key (nik_hash)=(…) already exists"), and PGlite
+ * attaches the query's parameters. What stays names the problem: the SQLSTATE code and the
+ * constraint, table and column involved.
+ */
+function queryError(err: unknown): Record<string, unknown> {
+  const e = err as { code?: unknown; message?: unknown; constraint?: unknown; table?: unknown; column?: unknown; routine?: unknown };
+  if (typeof e?.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) {
+    return { code: e.code, constraint: e.constraint, table: e.table, column: e.column, routine: e.routine };
+  }
+  return { message: typeof e?.message === "string" ? e.message.slice(0, 200) : String(err) };
+}
+
 function kyselyLog(logger: Logger | undefined) {
   if (!logger) return undefined;
   return (event: LogEvent) => {
     if (event.level === "error") {
-      // The SQL text has no values (they are bound parameters), so it carries no personal data.
-      logger.warn({ sql: redactLiterals(event.query.sql).slice(0, 300), ms: event.queryDurationMillis, err: event.error }, "query failed");
+      // The SQL text has no values (they are bound parameters; a batch is logged as its
+      // statements with placeholders), and the error is logged without the values it quotes.
+      logger.warn({ sql: loggableSql(event.query).slice(0, 300), ms: event.queryDurationMillis, err: queryError(event.error) }, "query failed");
     } else if (logger.isLevelEnabled("trace")) {
-      logger.trace({ sql: redactLiterals(event.query.sql).slice(0, 300), ms: event.queryDurationMillis }, "query");
+      logger.trace({ sql: loggableSql(event.query).slice(0, 300), ms: event.queryDurationMillis }, "query");
     }
   };
 }
@@ -52,7 +67,7 @@ export interface PgOptions {
   /** Search path (tests use one schema per file). */
   schema?: string;
   /** Called for every message sent to the database (the benchmark counts round trips). */
-  onRoundTrip?: (sql: string) => void;
+  onRoundTrip?: () => void;
 }
 
 export function createPgDb(opts: PgOptions): DbHandle {
@@ -83,12 +98,15 @@ export function createPgDb(opts: PgOptions): DbHandle {
   });
   // An idle client losing its connection must not crash the process; the pool reconnects on demand.
   pool.on("error", (err) => opts.logger?.warn({ err: { message: err.message } }, "idle database connection lost"));
-  const dialect = new BatchingDialect(new PostgresDialect({
-      pool: lastResultPool(pool, (err) => opts.logger?.warn({ err: { message: err.message } }, "database connection lost while in use")),
-    }), {
-    multiStatement: true,
-    onRoundTrip: opts.onRoundTrip,
-  });
+  // The update transaction sends several statements per message (src/db/batching.ts).
+  const dialect = multiStatementDialect(
+    new PostgresDialect({
+      pool: lastResultPool(pool, {
+        onConnectionError: (err) => opts.logger?.warn({ err: { message: err.message } }, "database connection lost while in use"),
+        onRoundTrip: opts.onRoundTrip,
+      }),
+    }),
+  );
   const db = new Kysely<Database>({ dialect, log: kyselyLog(opts.logger) });
   return { db, kind: "pg", close: () => db.destroy() };
 }
@@ -152,7 +170,7 @@ export async function createPgliteDb(opts: PgliteOptions): Promise<DbHandle> {
       // PGlite parses int8 to a JS number already; keep it explicit so both drivers agree.
       parsers: { 20: (v: string) => parseInt8(v), 1082: keepDate },
     });
-    const dialect = new BatchingDialect(new PGliteDialect(pglite), { multiStatement: false });
+    const dialect = new PGliteDialect(pglite);
     const db = new Kysely<Database>({ dialect, log: kyselyLog(opts.logger) });
     let closed = false;
     return {

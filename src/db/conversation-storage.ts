@@ -5,12 +5,19 @@ import { sql } from "kysely";
 import type { Context } from "grammy";
 import type { PiiCrypto } from "../pii.js";
 import type { Db } from "./schema.js";
-import { deferUntilCommit } from "./batching.js";
-import { takePrefetchedConversation } from "./update-prefetch.js";
+import { deferredWritesOf, takePrefetchedConversation } from "./update-prefetch.js";
+import type { Statement } from "./batching.js";
 import { MAX_ANONYMOUS_STATE_BYTES, MAX_CONVERSATION_STATE_BYTES } from "../domain/limits.js";
 
 /** Key of a chat's conversation state. */
 export const conversationKey = (chatId: number) => `conv:${chatId}`;
+
+/** Written last in the update: it travels with COMMIT (one round trip fewer); at once outside one. */
+async function writeLast(ctx: object, statement: Statement & { execute(): Promise<unknown> }): Promise<void> {
+  const deferred = deferredWritesOf(ctx);
+  if (deferred) deferred.add(statement);
+  else await statement.execute();
+}
 
 interface StorageContext extends Context {
   chatId: number | undefined;
@@ -112,7 +119,7 @@ export function createConversationStorage<C extends StorageContext>(opts: {
           // A group's state from before flows were private-only: dropped unread.
           const stale = takePrefetchedConversation(ctx, conversationKey(ctx.chatId));
           if (stale?.value !== undefined && stale.value !== null) {
-            await deferUntilCommit(ctx.db, ctx.db.deleteFrom("conversation_state").where("key", "=", conversationKey(ctx.chatId)));
+            await writeLast(ctx, ctx.db.deleteFrom("conversation_state").where("key", "=", conversationKey(ctx.chatId)));
           }
           return undefined;
         }
@@ -142,9 +149,8 @@ export function createConversationStorage<C extends StorageContext>(opts: {
           await ctx.reply(ctx.t ? ctx.t("trust.state_full") : "⚠️").catch(() => undefined);
           return;
         }
-        // Written last in the update: it travels with COMMIT (one round trip fewer).
-        await deferUntilCommit(
-          ctx.db,
+        await writeLast(
+          ctx,
           ctx.db
             .insertInto("conversation_state")
             .values({ key: conversationKey(ctx.chatId), state: json })
@@ -153,7 +159,7 @@ export function createConversationStorage<C extends StorageContext>(opts: {
       },
       async delete(ctx) {
         if (!hasState(ctx)) return;
-        await deferUntilCommit(ctx.db, ctx.db.deleteFrom("conversation_state").where("key", "=", conversationKey(ctx.chatId)));
+        await writeLast(ctx, ctx.db.deleteFrom("conversation_state").where("key", "=", conversationKey(ctx.chatId)));
       },
     },
   };

@@ -639,6 +639,7 @@ export interface DtsenEvidenceTable {
   file_unique_id: string | null;
   content_enc: string | null;
   mime: string | null;
+  media: "photo" | "document";
   bytes: number | null;
   added_by: number | null;
   added_at: Timestamp;

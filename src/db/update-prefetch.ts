@@ -1,34 +1,106 @@
-import type { User } from "./schema.js";
+import { sql, type Kysely } from "kysely";
+import { commitWith, DeferredWrites, multiStatementAllowed, sendTogether, type BatchConnection } from "./batching.js";
+import type { Database, User } from "./schema.js";
 
 /**
- * Rows the update's first round trip already loaded (see `src/bot/middleware/update-tx.ts`):
- * the sender's account and the chat's conversation state. Each is handed out once, to the
- * first reader (the user middleware, the conversation storage); later reads in the same
- * update go to the database as usual, so a write in between is always seen.
+ * The update's transaction at the database level (the middleware is
+ * `src/bot/middleware/update-tx.ts`): two round trips for a step of a flow that needs no other
+ * data.
+ *
+ * 1. **First round trip**: BEGIN, the chat's advisory lock, the dedup insert, the sender's
+ *    account and the chat's conversation state, in one message. The account and the state are
+ *    handed to the user middleware and to the conversation storage (each once, to the first
+ *    reader; later reads in the same update go to the database as usual, so a write in between
+ *    is always seen).
+ * 2. **Last round trip**: the writes queued in the update's {@link DeferredWrites} (the
+ *    conversation state, written last by the conversations plugin) and COMMIT.
+ *
+ * Without these two batches an update costs five more round trips (BEGIN, lock, dedup,
+ * account and state each on their own, and the state write before COMMIT); the benchmark
+ * counts them (`npm run bench`, round trips per update).
  */
+
 interface Prefetch {
   telegramId?: number;
   user?: { value: User | undefined };
   conversationKey?: string;
   conversation?: { value: unknown };
+  deferred: DeferredWrites;
 }
 
 const prefetched = new WeakMap<object, Prefetch>();
 
-export function setPrefetch(
+/** Which update, chat and sender the transaction is for. */
+export interface UpdateKey {
+  updateId: number;
+  /** The chat whose updates are serialised by the advisory lock (none: no lock). */
+  chatId?: number;
+  /** The sender whose account is loaded with the first round trip. */
+  senderId?: number;
+  /** The conversation state loaded with the first round trip. */
+  conversationKey?: string;
+  /** When the update is handled (app clock): recorded with its id. */
+  now: Date;
+}
+
+interface FirstRow {
+  __fresh: boolean;
+  __conv: unknown;
+  [column: string]: unknown;
+}
+
+function integer(value: number): number {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`not an integer id: ${String(value)}`);
+  return value;
+}
+
+/**
+ * Runs `body` in the update's transaction on one connection of `root`. Returns false (and
+ * runs nothing) when this update_id was handled before. `ctx` is the key under which the
+ * prefetched rows and the deferred writes are found ({@link takePrefetchedUser},
+ * {@link takePrefetchedConversation}, {@link deferredWritesOf}).
+ */
+export async function runUpdateTransaction(
   ctx: object,
-  values: { telegramId?: number; user?: User; conversationKey?: string; conversation?: unknown },
-): void {
-  const p: Prefetch = {};
-  if (values.telegramId !== undefined) {
-    p.telegramId = values.telegramId;
-    p.user = { value: values.user };
-  }
-  if (values.conversationKey !== undefined) {
-    p.conversationKey = values.conversationKey;
-    p.conversation = { value: values.conversation ?? undefined };
-  }
-  prefetched.set(ctx, p);
+  root: Kysely<Database>,
+  key: UpdateKey,
+  body: (db: Kysely<Database>) => Promise<void>,
+): Promise<boolean> {
+  const multiStatement = multiStatementAllowed(root);
+  return root.connection().execute(async (db) => {
+    const c: BatchConnection = { db, multiStatement };
+    const lock =
+      key.chatId === undefined ? [] : [sql`select pg_advisory_xact_lock(hashtextextended(${`chat:${integer(key.chatId)}`}, 0))`];
+    const first = sql<FirstRow>`with ins as (insert into processed_update (update_id, processed_at) values (${integer(key.updateId)}, ${key.now}) on conflict (update_id) do nothing returning update_id) select exists (select 1 from ins) as "__fresh", ${
+      key.conversationKey === undefined ? sql`null` : sql`(select state from conversation_state where key = ${key.conversationKey})`
+    } as "__conv", u.* from (select 1) as one left join users u on ${key.senderId === undefined ? sql`false` : sql`u.telegram_id = ${integer(key.senderId)}`}`;
+    try {
+      const [row] = await sendTogether(c, [sql`begin`, ...lock], first);
+      if (!row || row.__fresh !== true) {
+        await sql`rollback`.execute(db);
+        return false;
+      }
+      const { __fresh: _fresh, __conv: conv, ...userColumns } = row;
+      const p: Prefetch = { deferred: new DeferredWrites() };
+      if (key.senderId !== undefined) {
+        p.telegramId = key.senderId;
+        p.user = { value: userColumns["id"] === null || userColumns["id"] === undefined ? undefined : (userColumns as unknown as User) };
+      }
+      if (key.conversationKey !== undefined) {
+        p.conversationKey = key.conversationKey;
+        p.conversation = { value: conv ?? undefined };
+      }
+      prefetched.set(ctx, p);
+      await body(db);
+      await commitWith(c, p.deferred);
+      return true;
+    } catch (err) {
+      await sql`rollback`.execute(db).catch(() => undefined);
+      throw err;
+    } finally {
+      prefetched.delete(ctx);
+    }
+  });
 }
 
 /** The prefetched account of `telegramId` (`{ value: undefined }` = no account), once. */
@@ -49,7 +121,10 @@ export function takePrefetchedConversation(ctx: object, key: string): { value: u
   return conversation;
 }
 
-/** Forgets whatever was not used (the update's transaction ended). */
-export function clearPrefetch(ctx: object): void {
-  prefetched.delete(ctx);
+/**
+ * The writes that travel with this update's COMMIT, while its transaction is open; undefined
+ * outside one (then write at once). Only for writes that nothing later in the update reads.
+ */
+export function deferredWritesOf(ctx: object): DeferredWrites | undefined {
+  return prefetched.get(ctx)?.deferred;
 }

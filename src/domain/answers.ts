@@ -79,7 +79,6 @@ export function relativeDays(text: string): number | null {
     "besuk": 1,
     "tomorrow": 1,
     "lusa": 2,
-    "besok lusa": 2,
     "minggu depan": 7,
     "pekan depan": 7,
     "seminggu lagi": 7,

@@ -76,7 +76,7 @@ export const TALLY_EVERY_MS = 10_000;
 /** Households per page of a checklist. */
 export const CHECKLIST_PAGE = 8;
 
-/** "RT 003/RW 005", or "" when neither is known. */
+/** "RT 003/RW 005" (HTML-escaped), or a dash when neither is known. */
 export function rtRwLabel(t: TFunction, rt: string | null, rw: string | null): string {
   if (!rt && !rw) return t("cekaman.rtrw_unknown");
   return t("cekaman.rtrw", { rt: rt ?? "–", rw: rw ?? "–" });
@@ -136,14 +136,15 @@ function householdLine(t: TFunction, h: TallyHousehold, withNeeds: boolean): str
   const base = t("cekaman.tally_household", {
     code: formatRefCode(h.refCode),
     name: maskName(h.headName),
-    village: escapeHtml(h.village),
+    village: h.village,
+    // Already escaped by t(): interpolated unescaped ({{- rtrw}}).
     rtrw: rtRwLabel(t, h.rt, h.rw),
   });
   if (withNeeds) {
     const needs = h.needs.length > 0 ? h.needs.map((n) => t(`cekaman.need_${n}`)).join(", ") : "–";
     return `${base} — ${needs}`;
   }
-  const who = h.volunteer ? t("cekaman.tally_volunteer", { name: escapeHtml(h.volunteer) }) : t("cekaman.tally_no_volunteer");
+  const who = h.volunteer ? t("cekaman.tally_volunteer", { name: h.volunteer }) : t("cekaman.tally_no_volunteer");
   return `${base} — ${who}${h.offered ? ` ${t("cekaman.tally_offered")}` : ""}`;
 }
 
@@ -154,8 +155,8 @@ function householdLine(t: TFunction, h: TallyHousehold, withNeeds: boolean): str
  */
 export function tallyText(t: TFunction, d: TallyData): string {
   const head = [
-    t(d.status === "running" ? "cekaman.tally_title" : "cekaman.tally_title_closed", { id: d.id, description: escapeHtml(d.description) }),
-    t("cekaman.tally_meta", { regions: escapeHtml(d.regions), started: d.started, total: d.total, priority: d.priority }),
+    t(d.status === "running" ? "cekaman.tally_title" : "cekaman.tally_title_closed", { id: d.id, description: d.description }),
+    t("cekaman.tally_meta", { regions: d.regions, started: d.started, total: d.total, priority: d.priority }),
   ];
   if (d.status === "closed" && d.closed) head.push(t("cekaman.tally_closed_at", { when: d.closed }));
   head.push("", t("cekaman.tally_legend"));

@@ -10,7 +10,7 @@
 
 import { z } from "zod";
 import { INTERVENTION_TYPES, URGENCY_LEVELS, VISIT_PURPOSES, type Urgency } from "./ppks.js";
-import { parseIsoDate, toIsoDate, type DateParts } from "./dates.js";
+import { localDateOf, parseIsoDate, toIsoDate, type DateParts } from "./dates.js";
 
 /**
  * What the volunteer found, as short choices (several may apply). Stable codes: stored in
@@ -175,10 +175,9 @@ function localParts(instant: Date, tz: string): Record<string, string> {
   return Object.fromEntries(f.formatToParts(instant).map((p) => [p.type, p.value]));
 }
 
-/** The calendar date (YYYY-MM-DD) of an instant in an IANA time zone. */
+/** The calendar date (YYYY-MM-DD) of an instant in an IANA time zone (see dates.ts `localDateOf`). */
 export function localDate(instant: Date, tz: string): string {
-  const p = localParts(instant, tz);
-  return `${p.year}-${p.month}-${p.day}`;
+  return localDateOf(instant, tz);
 }
 
 /** The local hour (0–23) of an instant in an IANA time zone. */

@@ -2,9 +2,12 @@ import type { FlowDefinition } from "./index.js";
 import { truncate } from "../lib/text.js";
 import type { Convo, FlowContext } from "./kit/types.js";
 import { ask, BACK, choiceKeyboard, textOf, withDb, type Answer, type Parsed } from "./kit/ask.js";
+import { custom, field, runForm, type FormIO, type ReviewScreen, type SaveOutcome, type Step } from "./kit/form.js";
+import { choice, date, media, multi, text, type FileRef, type LatLng, type MediaLocal, type MediaValue } from "./kit/questions.js";
 import { attachmentsLabel, visitFieldLines, formatDate } from "./visit-text.js";
-import { parseIndonesianDate } from "../domain/dates.js";
+import { parseTypedDate } from "../domain/answers.js";
 import { formatRefCode } from "../domain/refcode.js";
+import { TEXT_LIMITS } from "../domain/limits.js";
 import { INTERVENTION_TYPES, URGENCY_LEVELS, VISIT_PURPOSES, type InterventionType, type Urgency, type VisitPurpose } from "../domain/ppks.js";
 import {
   MAX_NOTE_LENGTH,
@@ -38,37 +41,6 @@ export const VISIT_REPORT = "visit-report";
 
 const PAGE_SIZE = 8;
 
-type Step =
-  | "household"
-  | "date"
-  | "purpose"
-  | "intervention"
-  | "conditions"
-  | "condition_note"
-  | "help"
-  | "referral"
-  | "referral_note"
-  | "urgency"
-  | "follow_up"
-  | "next_date"
-  | "media"
-  | "review";
-
-/** Steps that the review offers to change, in display order. */
-const EDITABLE: Step[] = [
-  "household",
-  "date",
-  "purpose",
-  "intervention",
-  "conditions",
-  "condition_note",
-  "help",
-  "referral",
-  "urgency",
-  "follow_up",
-  "media",
-];
-
 interface HouseholdInfo {
   id: number;
   refCode: string;
@@ -78,12 +50,7 @@ interface HouseholdInfo {
   tz: string;
 }
 
-interface FileRef {
-  fileId: string;
-  fileUniqueId: string | null;
-}
-
-/** What the flow holds while the volunteer answers (plain JSON: it is replayed). */
+/** What the flow holds while the volunteer answers (plain JSON). */
 interface Draft {
   writtenAt: string;
   household: HouseholdInfo | null;
@@ -103,77 +70,7 @@ interface Draft {
   nextVisitDate: string | null;
   photos: FileRef[];
   voices: FileRef[];
-  location: { latitude: number; longitude: number } | null;
-}
-
-type StepOutcome = { go: "next" | "back"; ctx: FlowContext } | { go: "exit"; ctx: FlowContext };
-
-// === Small question helpers (buttons are bound to their own message: stale taps are refused)
-
-interface Option<T> {
-  value: T;
-  label: string;
-}
-
-function boundData(c: FlowContext, messageId: number | undefined): string | undefined {
-  const data = c.callbackQuery?.data;
-  if (data === undefined || data === BACK) return undefined;
-  return c.callbackQuery?.message?.message_id === messageId ? data : undefined;
-}
-
-/** One choice from buttons (typing a button's label works too). */
-async function askOne<T>(
-  conversation: Convo,
-  c: FlowContext,
-  opts: { text: string; options: Option<T>[]; columns?: number; current?: T | null },
-): Promise<Answer<T>> {
-  let qid: number | undefined;
-  const kb = choiceKeyboard(
-    opts.options.map((o, i) => ({ label: `${o.value === opts.current ? "✓ " : ""}${o.label}`, data: `f:o:${i}` })),
-    { back: c.t("common.back"), columns: opts.columns },
-  );
-  return ask<T>(conversation, {
-    question: async () => {
-      qid = (await c.reply(opts.text, { reply_markup: kb })).message_id;
-    },
-    parse: (x) => {
-      const data = boundData(x, qid);
-      const m = data === undefined ? null : /^f:o:(\d+)$/.exec(data);
-      if (m) {
-        const o = opts.options[Number(m[1])];
-        return o ? { ok: true, value: o.value } : undefined;
-      }
-      const text = textOf(x)?.toLowerCase();
-      const typed = text ? opts.options.find((o) => o.label.toLowerCase() === text) : undefined;
-      return typed ? { ok: true, value: typed.value } : undefined;
-    },
-    hintKey: "flow.use_buttons",
-  });
-}
-
-/** Free text (with an optional Skip button that answers null). */
-async function askText(
-  conversation: Convo,
-  c: FlowContext,
-  opts: { text: string; skipLabel?: string },
-): Promise<Answer<string | null>> {
-  let qid: number | undefined;
-  const kb = choiceKeyboard(opts.skipLabel ? [{ label: opts.skipLabel, data: "f:skip" }] : [], { back: c.t("common.back") });
-  return ask<string | null>(conversation, {
-    question: async () => {
-      qid = (await c.reply(opts.text, { reply_markup: kb })).message_id;
-    },
-    parse: (x) => {
-      if (opts.skipLabel && boundData(x, qid) === "f:skip") return { ok: true, value: null };
-      const text = textOf(x);
-      if (text === undefined) return undefined;
-      if (opts.skipLabel && /^(-|lewati|skip|tidak ada)$/i.test(text)) return { ok: true, value: null };
-      if (text.length < 2) return { ok: false, error: x.t("visit.text_too_short") };
-      if (text.length > MAX_NOTE_LENGTH) return { ok: false, error: x.t("visit.text_too_long", { max: MAX_NOTE_LENGTH, n: text.length }) };
-      return { ok: true, value: text };
-    },
-    hintKey: "flow.send_text",
-  });
+  location: LatLng | null;
 }
 
 // === Loading
@@ -202,9 +99,26 @@ async function userToday(db: Db, user: User, now: Date): Promise<string> {
   return localDate(now, zone?.tz ?? "Asia/Jakarta");
 }
 
-// === Steps
+/** The draft with this household: "today" in its zone, and a visit date that is still valid there. */
+function withHousehold(d: Draft, info: HouseholdInfo): Draft {
+  const today = localDate(new Date(d.writtenAt), info.tz);
+  const visitedOn = d.visitedOn !== null && checkVisitDate(parseIso(d.visitedOn), today).ok ? d.visitedOn : null;
+  return { ...d, household: info, today, visitedOn };
+}
 
-async function stepHousehold(conversation: Convo, c: FlowContext, d: Draft): Promise<StepOutcome> {
+function parseIso(iso: string) {
+  const [year, month, day] = iso.split("-").map(Number) as [number, number, number];
+  return { year, month, day };
+}
+
+// === The household list (its own small conversation: pages and search)
+
+/**
+ * The volunteer's households as buttons (⏰ = visit due), 8 per page, with a search by name
+ * or code. Only the list's own message counts; a forged household id is refused.
+ */
+async function pickHousehold(conversation: Convo, first: FlowContext): Promise<{ kind: "value"; value: HouseholdInfo } | { kind: "back" } | { kind: "end" }> {
+  let c = first;
   let page = 0;
   let query: string | null = null;
   let prev: FlowContext | null = null;
@@ -218,11 +132,11 @@ async function stepHousehold(conversation: Convo, c: FlowContext, d: Draft): Pro
     });
     if (list === null) {
       await c.reply(c.t("visit.no_access"));
-      return { go: "exit", ctx: c };
+      return { kind: "end" };
     }
     if (list.total === 0 && query === null && page === 0) {
       await c.reply(c.t("visit.no_households"));
-      return { go: "exit", ctx: c };
+      return { kind: "end" };
     }
     const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
     const buttons = list.rows.map((h) => ({
@@ -237,23 +151,23 @@ async function stepHousehold(conversation: Convo, c: FlowContext, d: Draft): Pro
     }
     if (query !== null) kb.row().text(c.t("visit.all_households"), "f:hh:all");
     kb.row().text(c.t("common.back"), BACK);
-    let text: string;
-    if (query === null) text = c.t("visit.ask_household", { page: page + 1, pages });
-    else if (list.total === 0) text = c.t("visit.search_none", { query });
-    else text = c.t("visit.search_results", { query, n: list.total, page: page + 1, pages });
+    let shown: string;
+    if (query === null) shown = c.t("visit.ask_household", { page: page + 1, pages });
+    else if (list.total === 0) shown = c.t("visit.search_none", { query });
+    else shown = c.t("visit.search_results", { query, n: list.total, page: page + 1, pages });
     const ids = new Set(list.rows.map((r) => r.id));
-    let qid: number | undefined;
+    const via = prev;
     const a: Answer<{ pick: number } | { page: number } | { query: string | null }> = await ask(conversation, {
+      bind: true,
       question: async () => {
-        if (prev?.callbackQuery?.message) {
-          await prev.editMessageText(text, { reply_markup: kb });
-          qid = prev.callbackQuery.message.message_id;
-        } else {
-          qid = (await c.reply(text, { reply_markup: kb })).message_id;
+        if (via?.callbackQuery?.message) {
+          await via.editMessageText(shown, { reply_markup: kb });
+          return { message_id: via.callbackQuery.message.message_id };
         }
+        return c.reply(shown, { reply_markup: kb });
       },
       parse: (x): Parsed<{ pick: number } | { page: number } | { query: string | null }> | undefined => {
-        const data = boundData(x, qid);
+        const data = x.callbackQuery?.data;
         if (data !== undefined) {
           if (data === "f:hh:all") return { ok: true, value: { query: null } };
           const p = /^f:hh:p:(\d+)$/.exec(data);
@@ -265,11 +179,11 @@ async function stepHousehold(conversation: Convo, c: FlowContext, d: Draft): Pro
         const typed = textOf(x);
         if (typed === undefined) return undefined;
         if (typed.length < 2) return { ok: false, error: x.t("visit.search_too_short") };
-        return { ok: true, value: { query: truncate(typed, 60) } };
+        return { ok: true, value: { query: truncate(typed, TEXT_LIMITS.householdSearch) } };
       },
       hintKey: "visit.household_hint",
     });
-    if (a.kind === "back") return { go: "back", ctx: a.ctx };
+    if (a.kind === "back") return { kind: "back" };
     c = a.ctx;
     const v = a.value;
     if ("page" in v) {
@@ -289,160 +203,239 @@ async function stepHousehold(conversation: Convo, c: FlowContext, d: Draft): Pro
       prev = null;
       continue;
     }
-    d.household = info;
-    d.today = localDate(new Date(d.writtenAt), info.tz);
-    if (d.visitedOn !== null && !checkVisitDate(parseIso(d.visitedOn), d.today).ok) d.visitedOn = null;
-    return { go: "next", ctx: c };
+    return { kind: "value", value: info };
   }
 }
 
-function parseIso(iso: string) {
-  const [year, month, day] = iso.split("-").map(Number) as [number, number, number];
-  return { year, month, day };
+// === The steps, in the order of the chat
+
+function noteCheck(c: FlowContext) {
+  return (s: string): Parsed<string> => {
+    if ([...s].length < 2) return { ok: false, error: c.t("visit.text_too_short") };
+    if (s.length > MAX_NOTE_LENGTH) return { ok: false, error: c.t("visit.text_too_long", { max: MAX_NOTE_LENGTH, n: s.length }) };
+    return { ok: true, value: s };
+  };
 }
 
-async function stepDate(conversation: Convo, c: FlowContext, d: Draft): Promise<StepOutcome> {
-  const today = d.today as string;
-  const yesterday = addDays(today, -1);
-  const short = (iso: string) => formatDate(iso, c.locale);
-  let qid: number | undefined;
-  const kb = choiceKeyboard(
-    [
-      { label: c.t("visit.today", { date: short(today) }), data: "f:d:0" },
-      { label: c.t("visit.yesterday", { date: short(yesterday) }), data: "f:d:1" },
-    ],
-    { back: c.t("common.back"), columns: 1 },
-  );
-  const a = await ask<string>(conversation, {
-    question: async () => {
-      qid = (
-        await c.reply(
-          c.t("visit.ask_date", { code: formatRefCode(d.household!.refCode), name: d.household!.headName, days: MAX_VISIT_AGE_DAYS }),
-          { reply_markup: kb },
-        )
-      ).message_id;
+const steps: Step<Draft>[] = [
+  custom<Draft, HouseholdInfo>("household", {
+    label: "form.step_household",
+    missing: (d) => d.household === null,
+    run: (io) => pickHousehold(io.conversation, io.ctx),
+    set: (d, info) => withHousehold(d, info),
+  }),
+  field<Draft, string>("date", {
+    label: "form.step_visit_date",
+    missing: (d) => d.visitedOn === null,
+    question: (d, c) => {
+      const today = d.today as string;
+      const yesterday = addDays(today, -1);
+      const short = (iso: string) => formatDate(iso, c.locale);
+      return date(c, {
+        prompt: c.t("visit.ask_date", { code: formatRefCode(d.household!.refCode), name: d.household!.headName, days: MAX_VISIT_AGE_DAYS }),
+        options: [
+          { label: c.t("visit.today", { date: short(today) }), value: today },
+          { label: c.t("visit.yesterday", { date: short(yesterday) }), value: yesterday },
+        ],
+        current: d.visitedOn ? { shown: short(d.visitedOn), value: d.visitedOn } : null,
+        parse: (s) => {
+          const parts = parseTypedDate(s, { today, years: "past" });
+          if (!parts) return { ok: false, error: c.t("visit.date_unreadable") };
+          const check = checkVisitDate(parts, today);
+          if (check.ok) return { ok: true, value: check.value };
+          return {
+            ok: false,
+            error:
+              check.problem === "future"
+                ? c.t("visit.date_future", { today: short(today) })
+                : c.t("visit.date_too_old", { days: MAX_VISIT_AGE_DAYS, from: short(addDays(today, -MAX_VISIT_AGE_DAYS)) }),
+          };
+        },
+        hint: c.t("visit.date_hint"),
+      });
     },
-    parse: (x) => {
-      const data = boundData(x, qid);
-      if (data === "f:d:0") return { ok: true, value: today };
-      if (data === "f:d:1") return { ok: true, value: yesterday };
-      if (data !== undefined) return undefined;
-      const text = textOf(x);
-      if (text === undefined) return undefined;
-      if (/^(hari ini|today)$/i.test(text)) return { ok: true, value: today };
-      if (/^(kemarin|yesterday)$/i.test(text)) return { ok: true, value: yesterday };
-      const parts = parseIndonesianDate(text);
-      if (!parts) return { ok: false, error: x.t("visit.date_unreadable") };
-      const check = checkVisitDate(parts, today);
-      if (check.ok) return { ok: true, value: check.value };
-      return {
-        ok: false,
-        error:
-          check.problem === "future"
-            ? x.t("visit.date_future", { today: short(today) })
-            : x.t("visit.date_too_old", { days: MAX_VISIT_AGE_DAYS, from: short(addDays(today, -MAX_VISIT_AGE_DAYS)) }),
-      };
+    set: (d, visitedOn) => ({ ...d, visitedOn }),
+  }),
+  field<Draft, VisitPurpose>("purpose", {
+    label: "form.step_purpose",
+    missing: (d) => d.purpose === null,
+    question: (d, c) =>
+      choice(c, {
+        text: c.t("visit.ask_purpose"),
+        options: VISIT_PURPOSES.map((p) => ({ value: p, label: c.t(`vocab.purpose.${p}`) })),
+        current: d.purpose,
+      }),
+    set: (d, purpose) => ({ ...d, purpose }),
+  }),
+  field<Draft, InterventionType>("intervention", {
+    label: "form.step_intervention",
+    missing: (d) => d.intervention === null,
+    question: (d, c) =>
+      choice(c, {
+        text: c.t("visit.ask_intervention"),
+        options: INTERVENTION_TYPES.map((p) => ({ value: p, label: c.t(`vocab.intervention.${p}`) })),
+        current: d.intervention,
+      }),
+    set: (d, intervention) => ({ ...d, intervention }),
+  }),
+  field<Draft, VisitCondition[]>("conditions", {
+    label: "form.step_conditions",
+    missing: (d) => d.conditions.length === 0,
+    question: (d, c) =>
+      multi(c, {
+        text: c.t("visit.ask_conditions"),
+        options: VISIT_CONDITIONS.map((code) => ({ value: code, label: c.t(`visit.condition.${code}`) })),
+        current: d.conditions,
+        min: 1,
+        minMessage: c.t("visit.conditions_empty"),
+        minAs: "toast",
+        // "Keadaan baik" excludes the problems, and the other way round.
+        exclusive: ["stabil"],
+        columns: 2,
+        pageSize: VISIT_CONDITIONS.length,
+        done: () => c.t("visit.conditions_done"),
+        hintLine: false,
+        hint: c.t("visit.conditions_hint"),
+      }),
+    set: (d, conditions) => ({ ...d, conditions }),
+  }),
+  field<Draft, string | null>("condition_note", {
+    label: "form.step_condition_note",
+    missing: (d) => d.conditions.includes("lainnya") && !d.conditionNote,
+    question: (d, c) => {
+      const required = d.conditions.includes("lainnya");
+      return text(c, {
+        prompt: c.t(required ? "visit.ask_condition_note_required" : "visit.ask_condition_note"),
+        skip: required ? false : c.t("common.skip"),
+        current: d.conditionNote ? { shown: truncate(d.conditionNote, 200), value: d.conditionNote } : null,
+        validate: noteCheck(c),
+      });
     },
-    hintKey: "visit.date_hint",
-  });
-  if (a.kind === "back") return { go: "back", ctx: a.ctx };
-  d.visitedOn = a.value;
-  return { go: "next", ctx: a.ctx };
-}
+    set: (d, conditionNote) => ({ ...d, conditionNote }),
+  }),
+  field<Draft, string | null>("help", {
+    label: "form.step_help",
+    question: (d, c) =>
+      text(c, {
+        prompt: c.t("visit.ask_help"),
+        skip: c.t("visit.help_none"),
+        current: d.helpGiven ? { shown: truncate(d.helpGiven, 200), value: d.helpGiven } : null,
+        validate: noteCheck(c),
+      }),
+    set: (d, helpGiven) => ({ ...d, helpGiven }),
+  }),
+  field<Draft, ReferralTarget | "none">("referral", {
+    label: "form.step_referral",
+    missing: (d) => d.referral === null,
+    question: (d, c) =>
+      choice<ReferralTarget | "none">(c, {
+        text: c.t("visit.ask_referral"),
+        options: [
+          { value: "none", label: c.t("visit.referral_none") },
+          ...REFERRAL_TARGETS.map((r) => ({ value: r, label: c.t(`visit.referral.${r}`) })),
+        ],
+        columns: 2,
+        current: d.referral,
+      }),
+    set: (d, referral) => ({ ...d, referral, referralNote: referral === d.referral ? d.referralNote : null }),
+  }),
+  field<Draft, string | null>("referral_note", {
+    label: "form.step_referral_note",
+    with: "referral",
+    applies: (d) => d.referral === "lainnya",
+    missing: (d) => !d.referralNote,
+    question: (d, c) =>
+      text(c, {
+        prompt: c.t("visit.ask_referral_note"),
+        current: d.referralNote ? { shown: d.referralNote, value: d.referralNote } : null,
+        validate: noteCheck(c),
+      }),
+    set: (d, referralNote) => ({ ...d, referralNote }),
+  }),
+  field<Draft, Urgency>("urgency", {
+    label: "form.step_urgency",
+    missing: (d) => d.urgency === null,
+    question: (d, c) =>
+      choice(c, {
+        text: c.t("visit.ask_urgency"),
+        options: URGENCY_LEVELS.map((u) => ({ value: u, label: c.t(`vocab.urgency.${u}`), aliases: u === "darurat" ? ["gawat", "mendesak", "urgent"] : [] })),
+        current: d.urgency,
+      }),
+    set: (d, urgency) => ({ ...d, urgency }),
+  }),
+  field<Draft, boolean>("follow_up", {
+    label: "form.step_follow_up",
+    missing: (d) => d.followUp === null,
+    question: (d, c) =>
+      choice(c, {
+        text: c.t("visit.ask_follow_up"),
+        options: [
+          { value: true, label: c.t("common.yes") },
+          { value: false, label: c.t("common.no") },
+        ],
+        columns: 2,
+        current: d.followUp,
+      }),
+    set: (d, followUp) => ({ ...d, followUp, nextVisitDate: followUp ? d.nextVisitDate : null }),
+  }),
+  field<Draft, string>("next_date", {
+    label: "form.step_next_date",
+    with: "follow_up",
+    applies: (d) => d.followUp === true,
+    missing: (d) => !d.nextVisitDate,
+    question: (d, c) => {
+      const today = d.today as string;
+      const visitedOn = d.visitedOn as string;
+      const suggested = defaultNextVisitDate(visitedOn, today, d.urgency ?? "biasa");
+      const options: string[] = [];
+      for (const iso of [suggested, addDays(visitedOn, 7), addDays(visitedOn, 14), addDays(visitedOn, 30)]) {
+        if (daysBetween(today, iso) >= 1 && !options.includes(iso)) options.push(iso);
+      }
+      return date(c, {
+        prompt: c.t("visit.ask_next_date"),
+        options: options.map((iso, i) => ({
+          label: c.t(i === 0 ? "visit.next_suggested" : "visit.next_option", { date: formatDate(iso, c.locale), days: daysBetween(visitedOn, iso) }),
+          value: iso,
+        })),
+        current: d.nextVisitDate ? { shown: formatDate(d.nextVisitDate, c.locale), value: d.nextVisitDate } : null,
+        parse: (s) => {
+          const parts = parseTypedDate(s, { today, years: "future" });
+          if (!parts) return { ok: false, error: c.t("visit.date_unreadable") };
+          const check = checkNextVisitDate(parts, today);
+          if (check.ok) return { ok: true, value: check.value };
+          return { ok: false, error: c.t(check.problem === "too_far" ? "visit.next_too_far" : "visit.next_not_after_today") };
+        },
+        hint: c.t("visit.date_hint"),
+      });
+    },
+    set: (d, nextVisitDate) => ({ ...d, nextVisitDate }),
+  }),
+  field<Draft, MediaValue, MediaLocal>("media", {
+    label: "form.step_media",
+    question: (d, c) => {
+      const label = (m: MediaValue) => attachmentsLabel(c.t, { photos: m.photos.length, voices: m.voices.length, hasLocation: m.location !== null });
+      const done = (m: MediaValue) => (m.photos.length + m.voices.length + (m.location ? 1 : 0) > 0 ? c.t("visit.media_done") : c.t("common.skip"));
+      return media(c, {
+        prompt: c.t("visit.ask_media", { photos: MAX_PHOTOS }),
+        current: { photos: d.photos, voices: d.voices, location: d.location },
+        maxPhotos: MAX_PHOTOS,
+        maxVoices: MAX_VOICES,
+        location: true,
+        done,
+        progress: (m, notice) => ({
+          text: `${notice ? `${notice}\n` : ""}${c.t("visit.media_more", { list: label(m) })}`,
+          markup: choiceKeyboard([{ label: done(m), data: "f:m:done" }], { back: c.t("common.back") }),
+        }),
+        tooMany: { photos: c.t("visit.too_many_photos", { max: MAX_PHOTOS }), voices: c.t("visit.too_many_voices", { max: MAX_VOICES }) },
+        hint: c.t("visit.media_hint"),
+      });
+    },
+    set: (d, m) => ({ ...d, photos: m.photos, voices: m.voices, location: m.location }),
+  }),
+];
 
-async function stepConditions(conversation: Convo, c: FlowContext, d: Draft): Promise<StepOutcome> {
-  const selected = new Set<VisitCondition>(d.conditions);
-  let qid: number | undefined;
-  let toggled: FlowContext | null = null;
-  for (;;) {
-    const kb = choiceKeyboard(
-      VISIT_CONDITIONS.map((code, i) => ({ label: `${selected.has(code) ? "✅" : "▫️"} ${c.t(`visit.condition.${code}`)}`, data: `f:c:${i}` })),
-      { columns: 2 },
-    );
-    kb.row().text(c.t("visit.conditions_done"), "f:c:done").row().text(c.t("common.back"), BACK);
-    const a = await ask<VisitCondition | "done">(conversation, {
-      question: async () => {
-        if (toggled?.callbackQuery?.message) await toggled.editMessageReplyMarkup({ reply_markup: kb });
-        else qid = (await c.reply(c.t("visit.ask_conditions"), { reply_markup: kb })).message_id;
-      },
-      parse: (x) => {
-        const data = boundData(x, qid);
-        if (data === "f:c:done") {
-          return selected.size > 0 ? { ok: true, value: "done" } : { ok: false, error: x.t("visit.conditions_empty") };
-        }
-        const m = data === undefined ? null : /^f:c:(\d+)$/.exec(data);
-        const code = m ? VISIT_CONDITIONS[Number(m[1])] : undefined;
-        return code ? { ok: true, value: code } : undefined;
-      },
-      hintKey: "visit.conditions_hint",
-    });
-    if (a.kind === "back") return { go: "back", ctx: a.ctx };
-    if (a.value === "done") {
-      d.conditions = VISIT_CONDITIONS.filter((code) => selected.has(code));
-      return { go: "next", ctx: a.ctx };
-    }
-    if (selected.has(a.value)) selected.delete(a.value);
-    else selected.add(a.value);
-    // "Keadaan baik" excludes the problems and the other way round.
-    if (a.value === "stabil" && selected.has("stabil")) for (const code of [...selected]) if (code !== "stabil") selected.delete(code);
-    if (a.value !== "stabil" && selected.has(a.value)) selected.delete("stabil");
-    toggled = a.ctx;
-  }
-}
-
-async function stepMedia(conversation: Convo, c: FlowContext, d: Draft): Promise<StepOutcome> {
-  let first = true;
-  let notice: string | null = null;
-  for (;;) {
-    const attached = d.photos.length + d.voices.length + (d.location ? 1 : 0);
-    let qid: number | undefined;
-    const kb = choiceKeyboard([{ label: attached > 0 ? c.t("visit.media_done") : c.t("common.skip"), data: "f:m:done" }], {
-      back: c.t("common.back"),
-    });
-    let text: string;
-    if (first) text = c.t("visit.ask_media", { photos: MAX_PHOTOS });
-    else text = `${notice ? `${notice}\n` : ""}${c.t("visit.media_more", { list: attachmentsLabel(c.t, { photos: d.photos.length, voices: d.voices.length, hasLocation: d.location !== null }) })}`;
-    type Media =
-      | { kind: "done" }
-      | { kind: "photo" | "voice"; file: FileRef }
-      | { kind: "location"; latitude: number; longitude: number };
-    const a = await ask<Media>(conversation, {
-      question: async () => {
-        qid = (await c.reply(text, { reply_markup: kb })).message_id;
-      },
-      parse: (x) => {
-        if (boundData(x, qid) === "f:m:done") return { ok: true, value: { kind: "done" } };
-        const msg = x.message;
-        if (!msg) return undefined;
-        if (msg.photo && msg.photo.length > 0) {
-          const best = msg.photo[msg.photo.length - 1]!;
-          return { ok: true, value: { kind: "photo", file: { fileId: best.file_id, fileUniqueId: best.file_unique_id ?? null } } };
-        }
-        if (msg.voice) return { ok: true, value: { kind: "voice", file: { fileId: msg.voice.file_id, fileUniqueId: msg.voice.file_unique_id ?? null } } };
-        if (msg.location) return { ok: true, value: { kind: "location", latitude: msg.location.latitude, longitude: msg.location.longitude } };
-        const text = textOf(x);
-        if (text !== undefined && /^(selesai|lewati|skip|done|-)$/i.test(text)) return { ok: true, value: { kind: "done" } };
-        return undefined;
-      },
-      hintKey: "visit.media_hint",
-    });
-    if (a.kind === "back") return { go: "back", ctx: a.ctx };
-    c = a.ctx;
-    first = false;
-    notice = null;
-    const v = a.value;
-    if (v.kind === "done") return { go: "next", ctx: c };
-    if (v.kind === "photo" && "file" in v) {
-      if (d.photos.length >= MAX_PHOTOS) notice = c.t("visit.too_many_photos", { max: MAX_PHOTOS });
-      else if (!d.photos.some((p) => p.fileUniqueId !== null && p.fileUniqueId === v.file.fileUniqueId)) d.photos.push(v.file);
-    } else if (v.kind === "voice" && "file" in v) {
-      if (d.voices.length >= MAX_VOICES) notice = c.t("visit.too_many_voices", { max: MAX_VOICES });
-      else d.voices.push(v.file);
-    } else if (v.kind === "location") {
-      d.location = { latitude: v.latitude, longitude: v.longitude };
-    }
-  }
-}
+/** Steps the review offers to change, in display order. */
+const EDITABLE = ["household", "date", "purpose", "intervention", "conditions", "condition_note", "help", "referral", "urgency", "follow_up", "media"];
 
 function fieldsOf(d: Draft) {
   return {
@@ -463,350 +456,28 @@ function fieldsOf(d: Draft) {
   };
 }
 
-type ReviewChoice = { kind: "save" } | { kind: "edit"; step: Step };
-
-async function stepReview(conversation: Convo, c: FlowContext, d: Draft): Promise<Answer<ReviewChoice>> {
+function review(d: Draft, c: FlowContext): ReviewScreen {
   const h = d.household!;
-  const text = [
-    c.t("visit.review_title"),
-    c.t("visit.f_household", { code: formatRefCode(h.refCode), name: h.headName, village: h.village }),
-    ...visitFieldLines(c.t, c.locale, fieldsOf(d)),
-    "",
-    d.urgency === "darurat" ? c.t("visit.review_hint_darurat") : c.t("visit.review_hint"),
-  ].join("\n");
-  const kb = choiceKeyboard([{ label: c.t("visit.save"), data: "f:save" }]);
-  kb.row();
-  EDITABLE.forEach((step, i) => {
-    kb.text(c.t(`visit.edit_${step}`), `f:e:${step}`);
-    if (i % 2 === 1) kb.row();
-  });
-  kb.row().text(c.t("common.back"), BACK);
-  let qid: number | undefined;
-  return ask<ReviewChoice>(conversation, {
-    question: async () => {
-      qid = (await c.reply(text, { reply_markup: kb })).message_id;
-    },
-    parse: (x) => {
-      const data = boundData(x, qid);
-      if (data === "f:save") return { ok: true, value: { kind: "save" } };
-      const m = data === undefined ? null : /^f:e:(\w+)$/.exec(data);
-      if (m && EDITABLE.includes(m[1] as Step)) return { ok: true, value: { kind: "edit", step: m[1] as Step } };
-      const typed = textOf(x);
-      if (typed !== undefined && /^(simpan|save)$/i.test(typed)) return { ok: true, value: { kind: "save" } };
-      return undefined;
-    },
-    hintKey: "visit.review_buttons",
-  });
-}
-
-// === Navigation
-
-/** The steps in order; some apply only after certain answers. */
-const STEP_ORDER: readonly Step[] = [
-  "household",
-  "date",
-  "purpose",
-  "intervention",
-  "conditions",
-  "condition_note",
-  "help",
-  "referral",
-  "referral_note",
-  "urgency",
-  "follow_up",
-  "next_date",
-  "media",
-  "review",
-];
-
-function applies(step: Step, d: Draft): boolean {
-  if (step === "referral_note") return d.referral === "lainnya";
-  if (step === "next_date") return d.followUp === true;
-  return true;
-}
-
-function nextStep(step: Step, d: Draft): Step {
-  const after = STEP_ORDER.slice(STEP_ORDER.indexOf(step) + 1).find((s) => applies(s, d));
-  return after ?? "review";
-}
-
-function prevStep(step: Step, d: Draft): Step | null {
-  const before = STEP_ORDER.slice(0, STEP_ORDER.indexOf(step)).reverse().find((s) => applies(s, d));
-  return before ?? null;
-}
-
-/** The first step whose answer is missing (e.g. after the household changed), or null. */
-function firstMissing(d: Draft): Step | null {
-  if (d.household === null) return "household";
-  if (d.visitedOn === null) return "date";
-  if (d.purpose === null) return "purpose";
-  if (d.intervention === null) return "intervention";
-  if (d.conditions.length === 0) return "conditions";
-  if (d.conditions.includes("lainnya") && !d.conditionNote) return "condition_note";
-  if (d.referral === null) return "referral";
-  if (d.referral === "lainnya" && !d.referralNote) return "referral_note";
-  if (d.urgency === null) return "urgency";
-  if (d.followUp === null) return "follow_up";
-  if (d.followUp && !d.nextVisitDate) return "next_date";
-  return null;
-}
-
-/** After changing one field from the review: whatever that change makes necessary, then review. */
-function nextAfterEdit(step: Step, d: Draft): Step {
-  if (step === "conditions" && d.conditions.includes("lainnya") && !d.conditionNote) return "condition_note";
-  // Choosing "lainnya" or "Ya" again still lets the name or the date be changed.
-  if (step === "referral" && d.referral === "lainnya") return "referral_note";
-  if (step === "follow_up" && d.followUp) return "next_date";
-  return "review";
-}
-
-// === The flow
-
-/**
- * /kunjungan and "Laporkan kunjungan": one visit report, step by step, with "Kembali" on
- * every step, a review where any field can be changed, and one transaction on save.
- * "Today" is the day the first report message was written (Telegram's message.date), so a
- * report typed offline and delivered late keeps its day and time.
- */
-async function visitReport(conversation: Convo, ctx: FlowContext, householdArg?: unknown): Promise<void> {
-  const nowIso = await withDb(conversation, async (_db, deps) => deps.now().toISOString());
-  const now = new Date(nowIso).getTime();
-  const sentAt = ctx.message?.date !== undefined ? ctx.message.date * 1000 : now;
-  const d: Draft = {
-    writtenAt: new Date(Math.min(sentAt, now)).toISOString(),
-    household: null,
-    today: null,
-    visitedOn: null,
-    purpose: null,
-    intervention: null,
-    conditions: [],
-    conditionNote: null,
-    helpGiven: null,
-    referral: null,
-    referralNote: null,
-    urgency: null,
-    followUp: null,
-    nextVisitDate: null,
-    photos: [],
-    voices: [],
-    location: null,
+  return {
+    text: [
+      c.t("visit.review_title"),
+      c.t("visit.f_household", { code: formatRefCode(h.refCode), name: h.headName, village: h.village }),
+      ...visitFieldLines(c.t, c.locale, fieldsOf(d)),
+      "",
+      d.urgency === "darurat" ? c.t("visit.review_hint_darurat") : c.t("visit.review_hint"),
+    ].join("\n"),
+    edits: EDITABLE.map((id) => ({ id, label: c.t(`visit.edit_${id}`) })),
+    save: c.t("visit.save"),
+    saveFirst: true,
+    back: true,
+    hint: c.t("visit.review_buttons"),
   };
-  let c = ctx;
-  let step: Step = "household";
-  if (typeof householdArg === "number") {
-    const info = await loadHousehold(conversation, householdArg);
-    if (info === null) {
-      await c.reply(c.t("visit.not_yours"));
-      return;
-    }
-    d.household = info;
-    d.today = localDate(new Date(d.writtenAt), info.tz);
-    step = "date";
-  }
-  let editing = false;
-
-  for (;;) {
-    let out: StepOutcome;
-    switch (step) {
-      case "household":
-        out = await stepHousehold(conversation, c, d);
-        break;
-      case "date":
-        out = await stepDate(conversation, c, d);
-        break;
-      case "purpose": {
-        const a = await askOne(conversation, c, {
-          text: c.t("visit.ask_purpose"),
-          options: VISIT_PURPOSES.map((p) => ({ value: p, label: c.t(`vocab.purpose.${p}`) })),
-          current: d.purpose,
-        });
-        if (a.kind === "value") d.purpose = a.value;
-        out = { go: a.kind === "back" ? "back" : "next", ctx: a.ctx };
-        break;
-      }
-      case "intervention": {
-        const a = await askOne(conversation, c, {
-          text: c.t("visit.ask_intervention"),
-          options: INTERVENTION_TYPES.map((p) => ({ value: p, label: c.t(`vocab.intervention.${p}`) })),
-          current: d.intervention,
-        });
-        if (a.kind === "value") d.intervention = a.value;
-        out = { go: a.kind === "back" ? "back" : "next", ctx: a.ctx };
-        break;
-      }
-      case "conditions":
-        out = await stepConditions(conversation, c, d);
-        break;
-      case "condition_note": {
-        const required = d.conditions.includes("lainnya");
-        const a = await askText(conversation, c, {
-          text: c.t(required ? "visit.ask_condition_note_required" : "visit.ask_condition_note"),
-          skipLabel: required ? undefined : c.t("common.skip"),
-        });
-        if (a.kind === "value") d.conditionNote = a.value;
-        out = { go: a.kind === "back" ? "back" : "next", ctx: a.ctx };
-        break;
-      }
-      case "help": {
-        const a = await askText(conversation, c, { text: c.t("visit.ask_help"), skipLabel: c.t("visit.help_none") });
-        if (a.kind === "value") d.helpGiven = a.value;
-        out = { go: a.kind === "back" ? "back" : "next", ctx: a.ctx };
-        break;
-      }
-      case "referral": {
-        const a = await askOne<ReferralTarget | "none">(conversation, c, {
-          text: c.t("visit.ask_referral"),
-          options: [
-            { value: "none", label: c.t("visit.referral_none") },
-            ...REFERRAL_TARGETS.map((r) => ({ value: r, label: c.t(`visit.referral.${r}`) })),
-          ],
-          columns: 2,
-          current: d.referral,
-        });
-        if (a.kind === "value") {
-          if (a.value !== d.referral) d.referralNote = null;
-          d.referral = a.value;
-        }
-        out = { go: a.kind === "back" ? "back" : "next", ctx: a.ctx };
-        break;
-      }
-      case "referral_note": {
-        const a = await askText(conversation, c, { text: c.t("visit.ask_referral_note") });
-        if (a.kind === "value") d.referralNote = a.value;
-        out = { go: a.kind === "back" ? "back" : "next", ctx: a.ctx };
-        break;
-      }
-      case "urgency": {
-        const a = await askOne(conversation, c, {
-          text: c.t("visit.ask_urgency"),
-          options: URGENCY_LEVELS.map((u) => ({ value: u, label: c.t(`vocab.urgency.${u}`) })),
-          current: d.urgency,
-        });
-        if (a.kind === "value") d.urgency = a.value;
-        out = { go: a.kind === "back" ? "back" : "next", ctx: a.ctx };
-        break;
-      }
-      case "follow_up": {
-        const a = await askOne(conversation, c, {
-          text: c.t("visit.ask_follow_up"),
-          options: [
-            { value: true, label: c.t("common.yes") },
-            { value: false, label: c.t("common.no") },
-          ],
-          columns: 2,
-          current: d.followUp,
-        });
-        if (a.kind === "value") {
-          d.followUp = a.value;
-          if (!a.value) d.nextVisitDate = null;
-        }
-        out = { go: a.kind === "back" ? "back" : "next", ctx: a.ctx };
-        break;
-      }
-      case "next_date":
-        out = await stepNextDate(conversation, c, d);
-        break;
-      case "media":
-        out = await stepMedia(conversation, c, d);
-        break;
-      case "review": {
-        const missing = firstMissing(d);
-        if (missing !== null) {
-          step = missing;
-          editing = true;
-          continue;
-        }
-        const a = await stepReview(conversation, c, d);
-        c = a.ctx;
-        if (a.kind === "back") {
-          step = "media";
-          editing = false;
-          continue;
-        }
-        if (a.value.kind === "edit") {
-          step = a.value.step;
-          editing = true;
-          continue;
-        }
-        const saved = await save(conversation, d);
-        if (!saved.ok) {
-          await c.reply(c.t(saved.reason === "not_yours" ? "visit.not_yours" : "visit.save_failed"));
-          if (saved.reason === "not_yours") return;
-          continue;
-        }
-        const lines = [c.t("visit.saved", { code: formatRefCode(d.household!.refCode) })];
-        if (d.nextVisitDate) lines.push(c.t("visit.saved_next", { date: formatDate(d.nextVisitDate, c.locale) }));
-        if (d.urgency === "darurat") lines.push(c.t("visit.saved_darurat"));
-        else if (d.urgency === "perhatian") lines.push(c.t("visit.saved_perhatian"));
-        await c.reply(lines.join("\n"));
-        return;
-      }
-    }
-    c = out.ctx;
-    if (out.go === "exit") return;
-    if (out.go === "back") {
-      if (editing) {
-        step = "review";
-        continue;
-      }
-      const prev = prevStep(step, d);
-      if (prev === null) {
-        await c.reply(c.t("visit.left"));
-        return;
-      }
-      step = prev;
-      continue;
-    }
-    step = editing ? nextAfterEdit(step, d) : nextStep(step, d);
-  }
-}
-
-async function stepNextDate(conversation: Convo, c: FlowContext, d: Draft): Promise<StepOutcome> {
-  const today = d.today as string;
-  const visitedOn = d.visitedOn as string;
-  const urgency = d.urgency ?? "biasa";
-  const suggested = defaultNextVisitDate(visitedOn, today, urgency);
-  const candidates = [suggested, addDays(visitedOn, 7), addDays(visitedOn, 14), addDays(visitedOn, 30)];
-  const options: string[] = [];
-  for (const iso of candidates) if (daysBetween(today, iso) >= 1 && !options.includes(iso)) options.push(iso);
-  let qid: number | undefined;
-  const kb = choiceKeyboard(
-    options.map((iso, i) => ({
-      label: c.t(i === 0 ? "visit.next_suggested" : "visit.next_option", { date: formatDate(iso, c.locale), days: daysBetween(visitedOn, iso) }),
-      data: `f:n:${i}`,
-    })),
-    { back: c.t("common.back") },
-  );
-  const a = await ask<string>(conversation, {
-    question: async () => {
-      qid = (await c.reply(c.t("visit.ask_next_date"), { reply_markup: kb })).message_id;
-    },
-    parse: (x) => {
-      const data = boundData(x, qid);
-      const m = data === undefined ? null : /^f:n:(\d+)$/.exec(data);
-      if (m) {
-        const iso = options[Number(m[1])];
-        return iso ? { ok: true, value: iso } : undefined;
-      }
-      const text = textOf(x);
-      if (text === undefined) return undefined;
-      const parts = parseIndonesianDate(text);
-      if (!parts) return { ok: false, error: x.t("visit.date_unreadable") };
-      const check = checkNextVisitDate(parts, today);
-      if (check.ok) return { ok: true, value: check.value };
-      return { ok: false, error: x.t(check.problem === "too_far" ? "visit.next_too_far" : "visit.next_not_after_today") };
-    },
-    hintKey: "visit.date_hint",
-  });
-  if (a.kind === "back") return { go: "back", ctx: a.ctx };
-  d.nextVisitDate = a.value;
-  return { go: "next", ctx: a.ctx };
 }
 
 type SaveResult = { ok: true; visitId: number; alertId: number | null } | { ok: false; reason: "not_yours" | "invalid" };
 
 /** Saves in the update's transaction, after checking once more that the household is the user's. */
-async function save(conversation: Convo, d: Draft): Promise<SaveResult> {
+async function saveVisit(conversation: Convo, d: Draft): Promise<SaveResult> {
   return withDb(conversation, async (db, deps, octx): Promise<SaveResult> => {
     const user = octx.user;
     const h = user && d.household ? await findVisibleHousehold(db, user, d.household.id) : undefined;
@@ -862,6 +533,81 @@ async function save(conversation: Convo, d: Draft): Promise<SaveResult> {
     });
     return { ok: true, visitId, alertId };
   });
+}
+
+async function save(io: FormIO, d: Draft): Promise<SaveOutcome<Draft>> {
+  const c = io.ctx;
+  const saved = await saveVisit(io.conversation, d);
+  if (!saved.ok) {
+    await c.reply(c.t(saved.reason === "not_yours" ? "visit.not_yours" : "visit.save_failed"));
+    return saved.reason === "not_yours" ? { kind: "done" } : { kind: "review" };
+  }
+  const lines = [c.t("visit.saved", { code: formatRefCode(d.household!.refCode) })];
+  if (d.nextVisitDate) lines.push(c.t("visit.saved_next", { date: formatDate(d.nextVisitDate, c.locale) }));
+  if (d.urgency === "darurat") lines.push(c.t("visit.saved_darurat"));
+  else if (d.urgency === "perhatian") lines.push(c.t("visit.saved_perhatian"));
+  await c.reply(lines.join("\n"));
+  return { kind: "done" };
+}
+
+// === The flow
+
+/**
+ * /kunjungan and "Laporkan kunjungan": one visit report, step by step, with "Kembali" on
+ * every step, a review where any field can be changed, and one transaction on save.
+ * "Today" is the day the first report message was written (Telegram's message.date), so a
+ * report typed offline and delivered late keeps its day and time.
+ */
+async function visitReport(conversation: Convo, ctx: FlowContext, householdArg?: unknown): Promise<void> {
+  const nowIso = await withDb(conversation, async (_db, deps) => deps.now().toISOString());
+  const now = new Date(nowIso).getTime();
+  const sentAt = ctx.message?.date !== undefined ? ctx.message.date * 1000 : now;
+  let draft: Draft = {
+    writtenAt: new Date(Math.min(sentAt, now)).toISOString(),
+    household: null,
+    today: null,
+    visitedOn: null,
+    purpose: null,
+    intervention: null,
+    conditions: [],
+    conditionNote: null,
+    helpGiven: null,
+    referral: null,
+    referralNote: null,
+    urgency: null,
+    followUp: null,
+    nextVisitDate: null,
+    photos: [],
+    voices: [],
+    location: null,
+  };
+  let start = "household";
+  if (typeof householdArg === "number") {
+    const info = await loadHousehold(conversation, householdArg);
+    if (info === null) {
+      await ctx.reply(ctx.t("visit.not_yours"));
+      return;
+    }
+    draft = withHousehold(draft, info);
+    start = "date";
+  }
+  await runForm(
+    conversation,
+    ctx,
+    {
+      id: VISIT_REPORT,
+      flow: "form.flow_visit",
+      steps,
+      start,
+      backFromFirst: "exit",
+      onExit: async (io) => {
+        await io.ctx.reply(io.ctx.t("visit.left"));
+      },
+      review,
+      save,
+    },
+    draft,
+  );
 }
 
 export const visitReportFlow: FlowDefinition = { id: VISIT_REPORT, builder: visitReport };

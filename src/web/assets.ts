@@ -58,7 +58,7 @@ const COMMON: BuildOptions = {
   minify: true,
   write: false,
   // Old Android WebViews that Telegram still supports.
-  target: ["chrome80", "safari14", "firefox78"],
+  target: ["chrome91", "safari15", "firefox90"],
   jsx: "automatic",
   jsxImportSource: "preact",
   legalComments: "linked",
@@ -97,7 +97,7 @@ export async function buildWebAssets(): Promise<WebAssets> {
     }),
   ]);
   const assets = new Map<string, Asset>();
-  for (const file of [...app.outputFiles, ...worker.outputFiles]) {
+  for (const file of [...(app.outputFiles ?? []), ...(worker.outputFiles ?? [])]) {
     const name = file.path.slice(file.path.lastIndexOf("/") + 1);
     assets.set(name, toAsset(name, Buffer.from(file.contents)));
   }

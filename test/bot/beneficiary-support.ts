@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { HouseholdDraft } from "../../src/domain/household.js";
 import { insertHousehold } from "../../src/db/queries/households.js";
+import { issueFamilyPin } from "../../src/db/queries/beneficiary/index.js";
 import type { Role } from "../../src/db/schema.js";
 import type { TestApp } from "../support/app.js";
 import type { TestUser } from "../support/chat.js";
@@ -66,25 +67,45 @@ export async function seedUser(
   return row.id;
 }
 
+export interface SeededHousehold {
+  id: number;
+  refCode: string;
+  display: string;
+  /** The family PIN issued for it ("" with `{ pin: false }`: a household from before PINs). */
+  pin: string;
+}
+
 export async function seedHousehold(
   t: TestApp,
   volunteerId: number,
   overrides: Partial<HouseholdDraft> = {},
-): Promise<{ id: number; refCode: string; display: string }> {
-  const { id, refCode } = await insertHousehold(t.app.deps.db, t.app.deps.pii, householdDraft(overrides), { userId: volunteerId, locale: "id" });
+  opts: { pin?: boolean } = {},
+): Promise<SeededHousehold> {
+  const db = t.app.deps.db;
+  const { id, refCode } = await insertHousehold(db, t.app.deps.pii, householdDraft(overrides), { userId: volunteerId, locale: "id" });
   // Registered "now" on the test clock (the database's own clock is the real one).
   const now = new Date(t.clock.now);
-  await t.app.deps.db.updateTable("households").set({ status_changed_at: now }).where("id", "=", id).execute();
-  await sql`update households set created_at = ${now} where id = ${id}`.execute(t.app.deps.db);
-  return { id, refCode, display: `${refCode.slice(0, 2)}-${refCode.slice(2)}` };
+  await db.updateTable("households").set({ status_changed_at: now }).where("id", "=", id).execute();
+  await sql`update households set created_at = ${now} where id = ${id}`.execute(db);
+  let pin = "";
+  if (opts.pin !== false) {
+    const household = await db.selectFrom("households").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    pin = (await issueFamilyPin(db, t.app.deps.pii, { household, by: volunteerId, now })).pin;
+  }
+  return { id, refCode, display: `${refCode.slice(0, 2)}-${refCode.slice(2)}`, pin };
 }
 
-/** /status, the code, then the verification; returns the bot's last answer. */
-export async function checkStatus(u: TestUser, code: string, verification: string): Promise<string> {
+/** /status, the code, then the proof (the family PIN); returns the bot's last answer. */
+export async function checkStatus(u: TestUser, code: string, proof: string): Promise<string> {
   await u.send("/status");
   await u.send(code);
-  await u.send(verification);
+  await u.send(proof);
   return u.lastText() ?? "";
+}
+
+/** A six-digit PIN that is not `pin` (for wrong-PIN attempts). */
+export function otherPin(pin: string, n = 1): string {
+  return String((Number(pin) + 1 + n * 7919) % 1_000_000).padStart(6, "0");
 }
 
 /** Every row of every table (except the read-only regions), as text. */

@@ -59,16 +59,31 @@ describe("📄 Data saya (access)", () => {
   it("sends the verified person everything held, records the request as answered and tells the coordinators", async () => {
     const h = await newHousehold();
     const family = t.driver.user({ id: 9101, firstName: "Ibu" });
-    await checkStatus(family, h.display, "05-08-1968");
+    await checkStatus(family, h.display, h.pin);
     family.markSeen();
     await family.tap("📄 Data saya");
     const copy = family.newTexts().join("\n");
     const nik = `320101450868${String(serial).padStart(4, "0")}`;
     const kk = `320101200115${String(serial).padStart(4, "0")}`;
-    for (const value of [HEAD_NAME, nik, kk, "5 Agustus 1968", ADDRESS, "RT 004/RW 006", "Karadenan", HUSBAND, CHILD, CHILD_NIK, "Suami", "Anak", "Lansia terlantar", "Fakir miskin", "Tidak layak huni (RTLH)", "PKH", "Kursi roda untuk ibu", "Desil: 2", "Pendamping: Siti", "Foto tersimpan: 1"]) {
+    const masked = (n: string) => `${n.slice(0, 4)}••••••••${n.slice(12)}`;
+    for (const value of [HEAD_NAME, masked(nik), masked(kk), masked(CHILD_NIK), "5 Agustus 1968", ADDRESS, "RT 004/RW 006", "Karadenan", HUSBAND, CHILD, "Suami", "Anak", "Lansia terlantar", "Fakir miskin", "Tidak layak huni (RTLH)", "PKH", "Kursi roda untuk ibu", "Desil: 2", "Pendamping: Siti", "Foto tersimpan: 1"]) {
       expect(copy, value).toContain(value);
     }
     expect(copy).toContain("akan dihapus otomatis dari chat dalam 24 jam");
+    // The identity numbers in full only after a second, explicit confirmation.
+    for (const full of [nik, kk, CHILD_NIK]) expect(copy, full).not.toContain(full);
+    await family.tap("🔓 Tampilkan nomor lengkap");
+    expect(family.lastText()).toContain("Pastikan tidak ada orang lain yang melihat layar Anda");
+    await family.tap("Tidak jadi");
+    expect(family.lastText()).toContain("nomor lengkap tidak ditampilkan");
+    expect(family.texts().join("\n")).not.toContain(nik);
+    await family.tap("🔓 Tampilkan nomor lengkap");
+    family.markSeen();
+    await family.tap("✅ Ya, tampilkan");
+    const full = family.newTexts().join("\n");
+    for (const value of [nik, kk, CHILD_NIK, "dihapus otomatis dari chat dalam 24 jam"]) expect(full, value).toContain(value);
+    expect(full).not.toContain(ADDRESS);
+    expect((await t.app.deps.db.selectFrom("audit_log").select("details").where("action", "=", "dsr.full_numbers_shown").where("entity_id", "=", String(h.id)).execute()).length).toBe(1);
 
     const db = t.app.deps.db;
     const request = await db.selectFrom("data_requests").selectAll().where("household_id", "=", h.id).executeTakeFirstOrThrow();
@@ -93,9 +108,9 @@ describe("📄 Data saya (access)", () => {
     expect(notice).not.toContain(nik);
     expect(far.newTexts()).toEqual([]);
 
-    // A day later the copy with the identity numbers is removed from the family's chat.
-    const copyIds = family.messages().filter((m) => "text" in m && m.text?.includes(CHILD_NIK)).map((m) => m.message_id);
-    expect(copyIds.length).toBeGreaterThan(0);
+    // A day later the copies (masked and full) are removed from the family's chat.
+    const copyIds = family.messages().filter((m) => "text" in m && (m.text?.includes(CHILD_NIK) || m.text?.includes(masked(CHILD_NIK)))).map((m) => m.message_id);
+    expect(copyIds.length).toBeGreaterThanOrEqual(2);
     t.clock.now += 23 * HOUR;
     await runJobs(t);
     expect(family.deletedMessageIds()).not.toContain(copyIds[0]);
@@ -109,7 +124,7 @@ describe("✏️ Perbaiki data (correction)", () => {
   it("records what to correct with a 3×24-hour deadline, reaches the coordinators, and tells the person when it is done", async () => {
     const h = await newHousehold();
     const family = t.driver.user({ id: 9102, firstName: "Ibu" });
-    await checkStatus(family, h.display, "05-08-1968");
+    await checkStatus(family, h.display, h.pin);
     await family.tap("✏️ Perbaiki data");
     expect(family.lastText()).toContain("Tuliskan data apa yang salah");
     await family.sendSticker();
@@ -172,7 +187,7 @@ describe("✏️ Perbaiki data (correction)", () => {
   it("lets a coordinator reject a request with a reason the person is told", async () => {
     const h = await newHousehold();
     const family = t.driver.user({ id: 9103, firstName: "Bapak" });
-    await checkStatus(family, h.display, "05-08-1968");
+    await checkStatus(family, h.display, h.pin);
     await family.tap("✏️ Perbaiki data");
     await family.send("Alamat kami sudah pindah ke RT 7");
     const request = await t.app.deps.db.selectFrom("data_requests").selectAll().where("household_id", "=", h.id).executeTakeFirstOrThrow();
@@ -197,13 +212,13 @@ describe("/permintaan", () => {
 
     const older = await newHousehold({ members: [], memberCount: 1 });
     const f1 = t.driver.user({ id: 9104, firstName: "A" });
-    await checkStatus(f1, older.display, "05-08-1968");
+    await checkStatus(f1, older.display, older.pin);
     await f1.tap("🗑️ Hapus data");
     await f1.tap("🗑️ Ya, hapus data keluarga saya");
     t.clock.now += 80 * HOUR; // that one is now 8 hours overdue
     const newer = await newHousehold({ members: [], memberCount: 1 });
     const f2 = t.driver.user({ id: 9105, firstName: "B" });
-    await checkStatus(f2, newer.display, "05-08-1968");
+    await checkStatus(f2, newer.display, newer.pin);
     await f2.tap("✏️ Perbaiki data");
     await f2.send("Tanggal lahir kepala keluarga salah");
 
@@ -260,9 +275,9 @@ describe("🗑️ Hapus data (deletion)", () => {
     // Some history with personal data attached: a subscription, a correction, a status reason.
     const family = t.driver.user({ id: 9106, firstName: "Ibu" });
     const cousin = t.driver.user({ id: 9107, firstName: "Sepupu" });
-    await checkStatus(cousin, h.display, "05-08-1968");
+    await checkStatus(cousin, h.display, h.pin);
     await cousin.tap("🔔 Kabari saya");
-    await checkStatus(family, h.display, "05-08-1968");
+    await checkStatus(family, h.display, h.pin);
     await family.tap("✏️ Perbaiki data");
     await family.send(`Nama suami seharusnya ${SPOUSE} bin Ahmad`);
     await db.updateTable("households").set({ last_visit_at: new Date(t.clock.now), next_visit_date: "2026-12-05" }).where("id", "=", h.id).execute();
@@ -358,7 +373,7 @@ describe("🗑️ Hapus data (deletion)", () => {
     expect(coord.texts().filter((x) => x.includes(h.display)).join("\n")).not.toContain(HEAD);
     expect(coord.texts().filter((x) => x.includes(h.display)).join("\n")).not.toContain(SPOUSE);
     // The family's code no longer opens anything, and the old card's buttons are dead.
-    expect(await checkStatus(family, h.display, "05-08-1968")).toContain("Data tidak cocok");
+    expect(await checkStatus(family, h.display, h.pin)).toContain("Kode keluarga atau PIN tidak cocok");
     await family.tapData(`bs:data:${h.id}`);
     expect(family.lastCallbackAnswer()?.["text"]).toContain("Waktu pemeriksaan sudah habis");
   });

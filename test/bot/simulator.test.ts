@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { GrammyError, InlineKeyboard, InputFile, Keyboard } from "grammy";
 import { createApp } from "../../src/app.js";
 import { parseConfig } from "../../src/config.js";
-import { createSimulator, decodeHtmlEntities, parseTelegramHtml, renderEntities, type SimulatorHandle } from "../../src/bot/simulator.js";
+import { createSimulator, decodeHtmlEntities, parseTelegramHtml, renderEntities, type SimulatorHandle } from "../../src/dev/simulator/index.js";
 import { freshDb } from "../support/db.js";
 
 const TIMEOUT = 60_000;
@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 /** A simulator on a fresh in-memory database (the migrated snapshot), a temp PII key and a string output. */
-function startSimulator(input: NodeJS.ReadableStream) {
+function startSimulator(input: NodeJS.ReadableStream, extra: { demo?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "pendamping-sim-"));
   dirs.push(dir);
   const config = parseConfig({ PII_KEY_FILE: join(dir, "pii.key"), LOG_LEVEL: "info" });
@@ -29,6 +29,7 @@ function startSimulator(input: NodeJS.ReadableStream) {
     config,
     logFile: join(dir, "simulator.log"),
     filesDir: join(dir, "files"),
+    ...extra,
   });
   return { sim, output, dir, config };
 }
@@ -45,7 +46,7 @@ describe("simulator", () => {
   it(
     "runs the real bot for piped lines and exits at the end of input",
     async () => {
-      const input = Readable.from(["/start\n", "#3\n", ":user 2\n", "/bantuan\n"]);
+      const input = Readable.from([":user 4\n", "/start\n", "#3\n", ":user 2\n", "/bantuan\n"]);
       const { sim, output, config, dir } = startSimulator(input);
       await sim.done;
       const text = output.text;
@@ -54,17 +55,20 @@ describe("simulator", () => {
       expect(text).toContain("TIDAK ADA pesan yang dikirim ke Telegram");
       expect(text).toContain("@BotFather");
       expect(config.ADMIN_TELEGRAM_IDS).toContain(700000002);
+      // The first screen says who is registered and that a new volunteer registers first.
+      expect(text).toContain("Siti Rahma (:user 1): relawan terdaftar");
+      expect(text).toContain('Dewi Lestari (:user 4): BELUM terdaftar. Relawan harus mendaftar dulu: /start → "Saya relawan"');
 
-      // /start as Siti: the Indonesian welcome (HTML rendered as plain text) with numbered buttons.
-      const afterStart = text.slice(text.indexOf("Siti (relawan)> /start"));
-      expect(afterStart).toContain("🤖 Halo Siti, selamat datang di Pendamping 👋");
+      // /start as Dewi (not registered): the Indonesian welcome (HTML rendered as plain text) with numbered buttons.
+      const afterStart = text.slice(text.indexOf("Dewi (relawan)> /start"));
+      expect(afterStart).toContain("🤖 Halo Dewi, selamat datang di Pendamping 👋");
       expect(afterStart).not.toContain("<b>");
       expect(afterStart).toContain("[1] 🙋 Saya relawan (PSM)");
       expect(afterStart).toContain("[2] 🔎 Cek status bantuan");
       expect(afterStart).toContain("[3] 🏢 Saya koordinator / Dinas Sosial");
 
       // #3 taps the coordinator button: the invitation explanation.
-      const afterTap = text.slice(text.indexOf("Siti (relawan)> #3"));
+      const afterTap = text.slice(text.indexOf("Dewi (relawan)> #3"));
       expect(afterTap).toContain("tautan undangan");
 
       // :user 2 switches to the admin coordinator, whose /bantuan lists the admin commands.
@@ -79,6 +83,37 @@ describe("simulator", () => {
       // The app logs to the file, not to the terminal.
       expect(readFileSync(join(dir, "simulator.log"), "utf8")).toContain("new user");
       expect(text).not.toContain('"level"');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "starts with a demo world: a registered volunteer with families and visits, so /keluarga and /rekap show them",
+    async () => {
+      const input = Readable.from(["/keluarga\n", ":user 2\n", "/rekap\n"]);
+      const { sim, output, dir } = startSimulator(input);
+      await sim.done;
+      const text = output.text;
+      expect(text).toContain("Dunia demo dibuat: Siti Rahma sudah terdaftar dan disetujui sebagai relawan di Desa Pondok Rajeg");
+      const list = text.slice(text.indexOf("Siti (relawan)> /keluarga"), text.indexOf(":user 2"));
+      for (const name of ["Suparman", "Wartini", "Ujang Sutisna"]) expect(list).toContain(name);
+      const rekap = text.slice(text.indexOf("Budi (koordinator)> /rekap"));
+      expect(rekap).toMatch(/Keluarga[^\n]*3/);
+      // The chart is saved and its path printed, as documents are.
+      expect(rekap).toMatch(/\[foto, \d+ KB → [^\]]*kunjungan-per-minggu\.png\]/);
+      expect(existsSync(join(dir, "files", "kunjungan-per-minggu.png"))).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "without the demo world a fresh volunteer is told to register first",
+    async () => {
+      const input = Readable.from(["/keluarga\n"]);
+      const { sim, output } = startSimulator(input, { demo: false });
+      await sim.done;
+      expect(output.text).not.toContain("Dunia demo dibuat");
+      expect(output.text).toContain("Siti Rahma (:user 1): BELUM terdaftar. Relawan harus mendaftar dulu");
     },
     TIMEOUT,
   );

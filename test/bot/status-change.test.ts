@@ -56,12 +56,12 @@ describe("status changes by coordinators", () => {
     // Two family members subscribe from their own chats.
     const mother = t.driver.user({ id: 8101, firstName: "Ibu" });
     const son = t.driver.user({ id: 8102, firstName: "Anak", languageCode: "en" });
-    await checkStatus(mother, h.display, "05-08-1968");
+    await checkStatus(mother, h.display, h.pin);
     await mother.tap("🔔 Kabari saya");
     expect(mother.lastText()).toContain(`bila status keluarga ${h.display} berubah`);
     // The card now offers "Berhenti" instead.
     expect(mother.messages().at(-2)?.reply_markup?.inline_keyboard.flat().map((b) => b.text)).toContain("🔕 Berhenti");
-    await checkStatus(son, h.display, "5 August 1968");
+    await checkStatus(son, h.display, h.pin);
     await son.tap("🔔 Notify me");
     const subs = await t.app.deps.db.selectFrom("status_subscriptions").select("chat_id").where("household_id", "=", h.id).orderBy("chat_id").execute();
     expect(subs.map((s) => s.chat_id)).toEqual([8101, 8102]);
@@ -122,7 +122,7 @@ describe("status changes by coordinators", () => {
   it("asks a reason for a rejection and shows it to the family in plain words", async () => {
     const h = await newHousehold();
     const family = t.driver.user({ id: 8103, firstName: "Keluarga" });
-    await checkStatus(family, h.display, "0" + String(nikCounter).slice(-3));
+    await checkStatus(family, h.display, h.pin);
     expect(family.lastText()).toContain("Status: Terdaftar");
     await family.tap("🔔 Kabari saya");
 
@@ -147,7 +147,7 @@ describe("status changes by coordinators", () => {
     expect(told).toContain("Alasan: Penghasilan keluarga di atas batas penerima bantuan.");
 
     // The family checks again: the card shows the reason too.
-    expect(await checkStatus(family, h.display, "05-08-1968")).toContain("Alasan: Penghasilan keluarga di atas batas");
+    expect(await checkStatus(family, h.display, h.pin)).toContain("Alasan: Penghasilan keluarga di atas batas");
 
     // From a rejection the only way on is re-opening.
     await coord.tapData(`st:${h.id}`);

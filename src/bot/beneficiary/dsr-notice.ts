@@ -73,10 +73,13 @@ export function renderDsrNotice(t: TFunction, locale: string | undefined, d: Dsr
   const lines = [
     t("dsr.notice_title", { id: r.id, kind: t(`dsr.kind_${r.kind}`) }),
     t("dsr.notice_household", { code: formatRefCode(d.refCode), name: d.erased ? t("dsr.erased_name") : d.headName, village: d.village }),
-    t("dsr.notice_dates", {
-      created: formatDateTime(r.created_at.toISOString(), d.tz, loc),
-      due: formatDateTime(r.due_at.toISOString(), d.tz, loc),
-    }),
+    // A request the bot fulfilled at once (a copy of the data) has no deadline left to show.
+    r.kind === "access" && r.status === "resolved"
+      ? t("field.dsr_dates_fulfilled", { created: formatDateTime(r.created_at.toISOString(), d.tz, loc) })
+      : t("dsr.notice_dates", {
+          created: formatDateTime(r.created_at.toISOString(), d.tz, loc),
+          due: formatDateTime(r.due_at.toISOString(), d.tz, loc),
+        }),
   ];
   if (r.kind === "correction" && d.details) lines.push("", t("dsr.notice_details", { details: d.details }));
   if (r.kind === "deletion") lines.push("", t("dsr.notice_deletion"));

@@ -9,15 +9,17 @@ import { selfServiceHandlers } from "./self-service.js";
 import { requestHandlers } from "./requests.js";
 import { statusHandlers } from "./status.js";
 import { deleteMessageJob, dsrNotifyJob, dsrOutcomeJob, dsrRefreshJob, statusNotifyJob } from "./jobs.js";
+import { pinHandlers, pinMigrationJob, pinMigrationNoticeJob } from "./pin.js";
 
 /**
- * Beneficiary self-service (issue 6): the private status check (/status, "Cek status bantuan"
- * at /start), notifications on status changes, data-subject requests (UU PDP) with the
- * coordinators' side (/permintaan), and status changes from the household card.
+ * Beneficiary self-service (issues 6 and 11): the private status check (/status, "Cek status
+ * bantuan" at /start) with the household code and the family PIN, the volunteer's PIN slips,
+ * notifications on status changes, data-subject requests (UU PDP) with the coordinators' side
+ * (/permintaan), and status changes from the household card.
  */
 export const beneficiaryFeature: Feature = {
   name: "beneficiary",
-  composer: new Composer<BotContext>(selfServiceHandlers, requestHandlers, statusHandlers),
+  composer: new Composer<BotContext>(selfServiceHandlers, requestHandlers, statusHandlers, pinHandlers),
   flows: [statusCheckFlow, dataCorrectionFlow, statusChangeFlow, dsrRejectFlow],
-  jobs: [statusNotifyJob, dsrNotifyJob, dsrOutcomeJob, dsrRefreshJob, deleteMessageJob],
+  jobs: [statusNotifyJob, dsrNotifyJob, dsrOutcomeJob, dsrRefreshJob, deleteMessageJob, pinMigrationJob, pinMigrationNoticeJob],
 };

@@ -8,23 +8,26 @@ import {
   loadHouseholdData,
   loadStatusView,
   openRequestOf,
-  SESSION_MS,
   subscribe,
   unsubscribe,
   verifiedHousehold,
   type HouseholdData,
 } from "../../db/queries/beneficiary/index.js";
 import { enqueueJob } from "../../db/queries/jobs.js";
+import { audit } from "../../db/queries/audit.js";
 import { regionLabel } from "../../db/queries/regions.js";
 import { formatDateId } from "../../domain/dates.js";
-import { formatRefCode } from "../../domain/refcode.js";
+import { formatRefCode, normalizeRefCode } from "../../domain/refcode.js";
+import { maskKk, maskNik } from "../../domain/mask.js";
+import { SESSION_MS } from "../../domain/status-check.js";
+import { ACCESS_COPY_TTL_MS } from "../../domain/data-requests.js";
 import { escapeHtml } from "../../lib/html.js";
 import { STATUS_CHECK } from "../../flows/status-check.js";
 import { DATA_CORRECTION } from "../../flows/data-correction.js";
 import { BS, formatDateTime, localIsoDate, renderStatusCard } from "./status-card.js";
 
-/** How long the copy of a family's data stays in the chat before the bot deletes it. */
-export const ACCESS_COPY_TTL_MS = 24 * 60 * 60 * 1000;
+export { ACCESS_COPY_TTL_MS };
+
 /** Telegram's limit is 4096 characters; stay below it. */
 const MAX_MESSAGE = 3900;
 
@@ -45,23 +48,39 @@ export async function enterFlow(ctx: BotContext, id: string, ...args: unknown[])
   return true;
 }
 
-async function startCheck(ctx: BotContext): Promise<void> {
+async function startCheck(ctx: BotContext, code?: string): Promise<void> {
   if (ctx.chat?.type !== "private") {
     await ctx.reply(ctx.t("beneficiary.private_only"));
     return;
   }
-  await enterFlow(ctx, STATUS_CHECK);
+  await (code === undefined ? enterFlow(ctx, STATUS_CHECK) : enterFlow(ctx, STATUS_CHECK, code));
 }
 
-guardedCommand(selfServiceHandlers, "status", startCheck);
+guardedCommand(selfServiceHandlers, "status", async (ctx) => {
+  // "/status K7-3QX9D" goes straight to the PIN question.
+  const arg = typeof ctx.match === "string" ? normalizeRefCode(ctx.match) : null;
+  await startCheck(ctx, arg ?? undefined);
+});
 
-for (const trigger of ["start:status", BS.retry]) {
-  guardedCallback(selfServiceHandlers, trigger, "anyone", async (ctx) => {
-    await ctx.answerCallbackQuery();
-    if (trigger === BS.retry) await ctx.editMessageReplyMarkup().catch(() => undefined);
-    await startCheck(ctx);
-  });
-}
+guardedCallback(selfServiceHandlers, "start:status", "anyone", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await startCheck(ctx);
+});
+
+guardedCallback(selfServiceHandlers, "bs:retry", "anyone", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup().catch(() => undefined);
+  await startCheck(ctx);
+});
+
+// A household code typed on its own, outside any flow (people do that after reading the slip):
+// the check starts with it and asks for the PIN.
+selfServiceHandlers.chatType("private").on("message:text", async (ctx, next) => {
+  const text = ctx.message.text.trim();
+  const code = text.length <= 12 && !text.startsWith("/") ? normalizeRefCode(text) : null;
+  if (code === null) return next();
+  await startCheck(ctx, code);
+});
 
 /**
  * The household behind a status-card button, when this chat verified that very household and
@@ -127,6 +146,27 @@ guardedCallback(selfServiceHandlers, /^bs:stop:(\d{1,9})$/, "anyone", async (ctx
 
 // === Data-subject requests from the verified person
 
+/** Sends a copy in as many messages as needed; each is deleted from the chat after 24 hours. */
+async function sendSelfDeleting(ctx: BotContext, text: string, now: Date, markup?: InlineKeyboard): Promise<void> {
+  const parts = splitMessage(text);
+  const deleteAt = new Date(now.getTime() + ACCESS_COPY_TTL_MS);
+  for (const [i, part] of parts.entries()) {
+    const msg = await ctx.reply(part, markup && i === parts.length - 1 ? { reply_markup: markup } : {});
+    await enqueueJob(
+      ctx.db,
+      BENEFICIARY_JOBS.deleteMessage,
+      { chatId: msg.chat.id, messageId: msg.message_id },
+      { key: `dsr-delete:${msg.chat.id}:${msg.message_id}`, runAt: deleteAt, now },
+    );
+  }
+}
+
+/**
+ * "📄 Data saya" (UU PDP Pasal 32): everything held about the family, with NIK and No. KK
+ * masked. The full numbers need a second, explicit confirmation (someone may be looking at
+ * the screen). Needs a live session from a check with the family PIN — the strongest proof
+ * the bot has.
+ */
 guardedCallback(selfServiceHandlers, /^bs:data:(\d{1,9})$/, "anyone", async (ctx) => {
   const household = await sessionHousehold(ctx);
   if (!household) return;
@@ -156,16 +196,44 @@ guardedCallback(selfServiceHandlers, /^bs:data:(\d{1,9})$/, "anyone", async (ctx
   const data = await loadHouseholdData(ctx.db, ctx.deps.pii, household.id);
   if (!data) return;
   const village = (await regionLabel(ctx.db, data.villageCode)) ?? data.villageCode;
-  const deleteAt = new Date(now.getTime() + ACCESS_COPY_TTL_MS);
-  for (const part of splitMessage(renderHouseholdData(ctx, data, village, request.id))) {
-    const msg = await ctx.reply(part);
-    await enqueueJob(
-      ctx.db,
-      BENEFICIARY_JOBS.deleteMessage,
-      { chatId: msg.chat.id, messageId: msg.message_id },
-      { key: `dsr-delete:${msg.chat.id}:${msg.message_id}`, runAt: deleteAt },
-    );
-  }
+  const hasNumbers = data.headNik !== null || data.kk !== null || data.members.some((m) => m.nik !== null);
+  const markup = hasNumbers ? new InlineKeyboard().text(ctx.t("beneficiary.btn_show_full"), BS.full(household.id)) : undefined;
+  await sendSelfDeleting(ctx, renderHouseholdData(ctx, data, village, request.id), now, markup);
+});
+
+guardedCallback(selfServiceHandlers, /^bs:full:(\d{1,9})$/, "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx);
+  if (!household) return;
+  await ctx.answerCallbackQuery();
+  await ctx.reply(ctx.t("beneficiary.full_confirm"), {
+    reply_markup: new InlineKeyboard()
+      .text(ctx.t("beneficiary.btn_full_yes"), BS.fullYes(household.id))
+      .row()
+      .text(ctx.t("beneficiary.btn_full_no"), BS.fullNo(household.id)),
+  });
+});
+
+guardedCallback(selfServiceHandlers, /^bs:fullok:(\d{1,9})$/, "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx);
+  if (!household) return;
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup().catch(() => undefined);
+  const data = await loadHouseholdData(ctx.db, ctx.deps.pii, household.id);
+  if (!data) return;
+  const now = ctx.deps.now();
+  await audit(ctx.db, {
+    actorId: ctx.user?.id ?? null,
+    action: "dsr.full_numbers_shown",
+    entity: "household",
+    entityId: household.id,
+    details: { chatId: ctx.chat!.id },
+  });
+  await sendSelfDeleting(ctx, renderFullNumbers(ctx, data), now);
+});
+
+guardedCallback(selfServiceHandlers, /^bs:fullno:(\d{1,9})$/, "anyone", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageText(ctx.t("beneficiary.full_cancelled")).catch(() => undefined);
 });
 
 guardedCallback(selfServiceHandlers, /^bs:fix:(\d{1,9})$/, "anyone", async (ctx) => {
@@ -238,8 +306,8 @@ function dateOrDash(ctx: BotContext, iso: string | null, tz?: string): string {
 }
 
 /**
- * The full copy for the data subject (UU PDP Pasal 32): identity numbers in full, members,
- * address, categories, programmes, counts. Values are escaped; labels come from the locale.
+ * The copy for the data subject (UU PDP Pasal 32): identity numbers masked, members, address,
+ * categories, programmes, counts. Values are escaped; labels come from the locale.
  */
 export function renderHouseholdData(ctx: BotContext, d: HouseholdData, village: string, requestId: number): string {
   const t = ctx.t;
@@ -251,8 +319,8 @@ export function renderHouseholdData(ctx: BotContext, d: HouseholdData, village: 
     "",
     t("beneficiary.data_head"),
     `${t("beneficiary.data_name")}: ${e(d.headName)}`,
-    `NIK: <code>${e(d.headNik ?? "–")}</code>`,
-    `${t("beneficiary.data_kk")}: <code>${e(d.kk ?? "–")}</code>`,
+    `NIK: <code>${e(d.headNik ? maskNik(d.headNik) : "–")}</code>`,
+    `${t("beneficiary.data_kk")}: <code>${e(d.kk ? maskKk(d.kk) : "–")}</code>`,
     `${t("beneficiary.data_sex")}: ${e(sex(d.headSex))}`,
     `${t("beneficiary.data_birth")}: ${e(dateOrDash(ctx, d.headBirthDate))}`,
     "",
@@ -266,7 +334,7 @@ export function renderHouseholdData(ctx: BotContext, d: HouseholdData, village: 
   d.members.forEach((m, i) => {
     const relationship = t(`vocab.relationship.${m.relationship}`, { defaultValue: m.relationship });
     lines.push(
-      `${i + 1}. ${e(m.name)} — ${e(relationship)}, NIK <code>${e(m.nik ?? "–")}</code>, ${e(sex(m.sex))}, ${t("beneficiary.data_born")} ${e(dateOrDash(ctx, m.birthDate))}`,
+      `${i + 1}. ${e(m.name)} — ${e(relationship)}, NIK <code>${e(m.nik ? maskNik(m.nik) : "–")}</code>, ${e(sex(m.sex))}, ${t("beneficiary.data_born")} ${e(dateOrDash(ctx, m.birthDate))}`,
     );
   });
   const programmes = d.programmes.length === 0 ? t("vocab.programme.none") : list(d.programmes, "programme");
@@ -289,6 +357,26 @@ export function renderHouseholdData(ctx: BotContext, d: HouseholdData, village: 
     "",
     t("beneficiary.data_footer", { id: requestId, hours: ACCESS_COPY_TTL_MS / 3600000 }),
   );
+  return lines.join("\n");
+}
+
+/** The identity numbers in full, after the second confirmation: only the numbers, nothing else. */
+export function renderFullNumbers(ctx: BotContext, d: HouseholdData): string {
+  const t = ctx.t;
+  const e = escapeHtml;
+  const lines = [
+    t("beneficiary.full_title", { code: formatRefCode(d.refCode) }),
+    "",
+    `${t("beneficiary.data_head")}: ${e(d.headName)}`,
+    `NIK: <code>${e(d.headNik ?? "–")}</code>`,
+    `${t("beneficiary.data_kk")}: <code>${e(d.kk ?? "–")}</code>`,
+  ];
+  const members = d.members.filter((m) => m.nik !== null);
+  if (members.length > 0) {
+    lines.push("", t("beneficiary.full_members"));
+    for (const m of members) lines.push(`• ${e(m.name)}: <code>${e(m.nik!)}</code>`);
+  }
+  lines.push("", t("beneficiary.full_footer", { hours: ACCESS_COPY_TTL_MS / 3600000 }));
   return lines.join("\n");
 }
 

@@ -29,7 +29,7 @@ guardedCallback(languageHandlers, /^lang:(\w+)$/, "anyone", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.editMessageText(ctx.t("language.changed")).catch(() => ctx.reply(ctx.t("language.changed")));
   try {
-    await syncUserCommands(ctx.api, ctx.deps.i18n, ctx.user);
+    await syncUserCommands(ctx.api, ctx.deps, ctx.user);
   } catch (err) {
     ctx.log.warn({ err: (err as Error).message }, "could not update the command menu");
   }

@@ -2,12 +2,13 @@ import { z } from "zod";
 import { createHash } from "node:crypto";
 import type { Api, RawApi } from "grammy";
 import type { BotCommand } from "grammy/types";
-import { LOCALES, type Locale } from "../../config.js";
+import { LOCALES, type Config, type Locale } from "../../config.js";
 import type { Db, User } from "../../db/schema.js";
 import { defineJob } from "../jobs.js";
 import type { Jobs } from "../jobs-port.js";
 import type { I18n } from "../../i18n.js";
 import { COMMANDS, commandsFor, displayName, type CommandSpec } from "./registry.js";
+import { syncDashboardMenuButton } from "../dashboard/menu-button.js";
 
 function toBotCommands(specs: CommandSpec[], locale: Locale, i18n: I18n): BotCommand[] {
   const t = i18n.t(locale);
@@ -31,15 +32,25 @@ export async function registerDefaultCommands(api: Api<RawApi>, i18n: I18n): Pro
   }
 }
 
+/** What a menu sync needs: the texts, and (for the dashboard's menu button) WEB_APP_URL. */
+export interface MenuDeps {
+  i18n: I18n;
+  config: Pick<Config, "WEB_APP_URL">;
+}
+
 /**
  * Sets one user's command menu (Telegram's per-chat scope) to the commands their role and
- * status allow, in their chosen language. Called when the role, status or language changes.
+ * status allow, in their chosen language, and — given the app's deps — the chat's menu button
+ * (the dashboard for staff, the default for everyone else). Called when the role, status or
+ * language changes.
  */
-export async function syncUserCommands(api: Api<RawApi>, i18n: I18n, user: User): Promise<void> {
+export async function syncUserCommands(api: Api<RawApi>, deps: I18n | MenuDeps, user: User): Promise<void> {
+  const i18n = "config" in deps ? deps.i18n : deps;
   const locale = (LOCALES as readonly string[]).includes(user.locale) ? (user.locale as Locale) : i18n.defaultLocale;
   await api.setMyCommands(toBotCommands(commandsFor(user), locale, i18n), {
     scope: { type: "chat", chat_id: user.telegram_id },
   });
+  if ("config" in deps) await syncDashboardMenuButton(api, i18n, deps.config.WEB_APP_URL, user);
 }
 
 /** A fingerprint of the command menus: changes when a deploy changes commands or their texts. */
@@ -63,7 +74,7 @@ export const syncCommandsJob = defineJob("sync-commands", z.object({}), async ({
   let done = 0;
   for (const user of users) {
     try {
-      await syncUserCommands(api, deps.i18n, user);
+      await syncUserCommands(api, deps, user);
       done++;
     } catch (err) {
       log.debug({ userId: user.id, err: (err as Error).message }, "command menu not updated");
@@ -75,6 +86,8 @@ export const syncCommandsJob = defineJob("sync-commands", z.object({}), async ({
 });
 
 /** Enqueues the menu sync for this command set (once across processes and restarts). */
-export async function scheduleCommandSync(deps: { db: Db; i18n: I18n; jobs: Jobs }): Promise<void> {
-  await deps.jobs.enqueue(deps.db, "sync-commands", {}, { key: `sync-commands:${commandsFingerprint(deps.i18n)}` });
+export async function scheduleCommandSync(deps: { db: Db; i18n: I18n; jobs: Jobs; config?: Pick<Config, "WEB_APP_URL"> }): Promise<void> {
+  // A new or changed dashboard URL re-sends the menus too (the menu button points to it).
+  const web = deps.config?.WEB_APP_URL ? `:${createHash("sha256").update(deps.config.WEB_APP_URL).digest("hex").slice(0, 8)}` : "";
+  await deps.jobs.enqueue(deps.db, "sync-commands", {}, { key: `sync-commands:${commandsFingerprint(deps.i18n)}${web}` });
 }

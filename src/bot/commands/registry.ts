@@ -49,6 +49,7 @@ export const COMMANDS: CommandSpec[] = [
   { command: "ekspor", aliases: ["export"], access: "staff", descKey: "commands.ekspor" },
   { command: "relawan", aliases: ["volunteers"], access: "staff", descKey: "commands.relawan" },
   { command: "koordinator", aliases: ["coordinators"], access: "staff", descKey: "commands.koordinator" },
+  { command: "dasbor", aliases: ["dashboard"], access: "staff", descKey: "dashboard.cmd_dasbor" },
 ];
 
 /** The name shown to a user: English users see the English alias where there is one. */

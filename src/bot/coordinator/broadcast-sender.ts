@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { Api, GrammyError, HttpError, InlineKeyboard, type RawApi } from "grammy";
 import type { Message } from "grammy/types";
 import {
+  ackCounts,
   acquireSenderLease,
   claimDeliveries,
   deliveryCounts,
@@ -23,8 +24,35 @@ import { isLocale, type TFunction } from "../../i18n.js";
 import type { Logger } from "../../logger.js";
 import type { AppDeps } from "../context.js";
 import { describeError } from "../errors.js";
-import { broadcastProgressText } from "../../domain/broadcast.js";
+import { broadcastProgressText, formatCount } from "../../domain/broadcast.js";
 import { defineJob } from "../jobs.js";
+import { renderCekamanDelivery } from "../cekaman/deliveries.js";
+
+// === Acknowledged broadcasts: the "bk:" buttons (one codec)
+
+export type BkAction = { a: "ack"; broadcastId: number } | { a: "report"; broadcastId: number };
+
+export function encodeBk(x: BkAction): string {
+  return x.a === "ack" ? `bk:a:${x.broadcastId}` : `bk:r:${x.broadcastId}`;
+}
+
+export function decodeBk(data: string | undefined): BkAction | undefined {
+  const m = /^bk:([ar]):(\d{1,9})$/.exec(data ?? "");
+  if (!m) return undefined;
+  const broadcastId = Number(m[2]);
+  return m[1] === "a" ? { a: "ack", broadcastId } : { a: "report", broadcastId };
+}
+
+/** The "👍 Sudah dibaca" button under an acknowledged broadcast (and its reminder). */
+export function ackKeyboard(t: TFunction, broadcastId: number): InlineKeyboard {
+  return new InlineKeyboard().text(t("siaran.btn_ack"), encodeBk({ a: "ack", broadcastId }));
+}
+
+/** "👍 Sudah dibaca: 3 dari 5" under the progress and the final report. */
+export async function ackLine(db: AppDeps["db"], t: TFunction, locale: string, broadcastId: number): Promise<string> {
+  const c = await ackCounts(db, broadcastId);
+  return t("siaran.ack_progress", { acked: formatCount(c.acked, locale), delivered: formatCount(c.delivered, locale) });
+}
 
 /**
  * Delivers broadcasts from the `broadcast_deliveries` queue, durably and within Telegram's
@@ -186,17 +214,39 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
     return hit;
   }
 
-  async function callTelegram(row: ClaimedDelivery): Promise<Message> {
+  /** Messages the bot queues itself (check-in lists, reminders): rendered now; null when nothing is left to say. */
+  async function callSpecial(row: ClaimedDelivery, b: Broadcast, t: TFunction): Promise<Message | null> {
+    if (b.kind === "ack_remind") {
+      if (b.ref_id === null) return null;
+      const original = await content(b.ref_id);
+      const mine = await db
+        .selectFrom("broadcast_deliveries")
+        .select("acked_at")
+        .where("broadcast_id", "=", b.ref_id)
+        .where("user_id", "=", row.user_id)
+        .executeTakeFirst();
+      if (!mine || mine.acked_at) return null;
+      const body = `${t("siaran.ack_reminder", { id: b.ref_id, hours: deps.config.BROADCAST_ACK_HOURS })}\n\n${t("siaran.header", { name: original.senderName })}\n\n${original.b.text_html}`;
+      return api.sendMessage(row.chat_id, body, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: ackKeyboard(t, b.ref_id) });
+    }
+    const m = await renderCekamanDelivery(db, t, b, row);
+    if (!m) return null;
+    return api.sendMessage(row.chat_id, m.text, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}) });
+  }
+
+  async function callTelegram(row: ClaimedDelivery): Promise<Message | null> {
     const { b, senderName } = await content(row.broadcast_id);
     const t = tFor(row.locale);
+    if (b.kind !== "message") return callSpecial(row, b, t);
     const body = `${t("siaran.header", { name: senderName })}\n\n${b.text_html}`;
+    const markup = b.ack_requested ? { reply_markup: ackKeyboard(t, b.id) } : {};
     if (b.media_kind === "photo" && b.media_file_id) {
-      return api.sendPhoto(row.chat_id, b.media_file_id, { caption: body, parse_mode: "HTML" });
+      return api.sendPhoto(row.chat_id, b.media_file_id, { caption: body, parse_mode: "HTML", ...markup });
     }
     if (b.media_kind === "document" && b.media_file_id) {
-      return api.sendDocument(row.chat_id, b.media_file_id, { caption: body, parse_mode: "HTML" });
+      return api.sendDocument(row.chat_id, b.media_file_id, { caption: body, parse_mode: "HTML", ...markup });
     }
-    return api.sendMessage(row.chat_id, body, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });
+    return api.sendMessage(row.chat_id, body, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...markup });
   }
 
   function backoffSeconds(attempts: number): number {
@@ -244,7 +294,7 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
       await releaseDelivery(db, row.id, me).catch((err) => log.warn({ err: describeError(err) }, "could not release a delivery"));
       return;
     }
-    let msg: Message | undefined;
+    let msg: Message | null | undefined;
     let failure: unknown;
     try {
       msg = await callTelegram(row);
@@ -253,7 +303,8 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
     }
     if (killed) return;
     try {
-      if (msg) await markDeliverySent(db, row.id, me, deps.now(), msg.message_id);
+      // null: nothing left to say (e.g. a reminder whose households were all answered): done, no message.
+      if (msg !== undefined) await markDeliverySent(db, row.id, me, deps.now(), msg?.message_id ?? null);
       else await recordFailure(row, failure);
     } catch (err) {
       // The row stays "sending" and is retried when its lease runs out.
@@ -300,8 +351,9 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
         if (!done) continue;
         cache.delete(b.id);
         lastProgress.delete(b.id);
-        const text = broadcastProgressText(t, senderLocale, figures(done, counts), true);
-        await editProgress(done, text, undefined);
+        let text = broadcastProgressText(t, senderLocale, figures(done, counts), true);
+        if (done.ack_requested) text += `\n${await ackLine(db, t, senderLocale, done.id)}`;
+        await editProgress(done, text, done.ack_requested ? new InlineKeyboard().text(t("siaran.btn_ack_report"), encodeBk({ a: "report", broadcastId: done.id })) : undefined);
         if (done.progress_chat_id) {
           const wait = reserveChat(done.progress_chat_id);
           if (wait > 0) await sleep(wait);
@@ -312,7 +364,9 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
         log.info({ broadcastId: b.id, sent: counts.sent, failed: counts.failed, unreachable: counts.unreachable }, "broadcast finished");
         continue;
       }
-      const text = broadcastProgressText(t, senderLocale, figures(b, counts), false);
+      if (!b.progress_chat_id) continue;
+      let text = broadcastProgressText(t, senderLocale, figures(b, counts), false);
+      if (b.ack_requested) text += `\n${await ackLine(db, t, senderLocale, b.id)}`;
       if (lastProgress.get(b.id) === text) continue;
       refill();
       if (tokens < 1 && !force) continue;

@@ -184,5 +184,5 @@ export const coordinatorNotifyJob = defineJob("coordinator-notify", coordinatorN
       log.warn({ userId: user.id, err: err instanceof Error ? err.message : String(err) }, "could not tell a coordinator");
     }
   }
-  await syncUserCommands(api, deps.i18n, user).catch((err) => log.warn({ err: (err as Error).message }, "could not update the command menu"));
+  await syncUserCommands(api, deps, user).catch((err) => log.warn({ err: (err as Error).message }, "could not update the command menu"));
 });

@@ -1,9 +1,9 @@
 import { InlineKeyboard } from "grammy";
 import type { Household, User } from "../../db/schema.js";
-import { regionLabel } from "../../db/queries/regions.js";
+import { regionLabel, regionTimezone } from "../../db/queries/regions.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { maskKk, maskNik } from "../../domain/mask.js";
-import { formatDateId } from "../../domain/dates.js";
+import { calendarDateOf, formatDateId, type ZoneLike } from "../../domain/dates.js";
 import { escapeHtml } from "../../lib/html.js";
 import type { BotContext } from "../context.js";
 
@@ -21,10 +21,23 @@ export interface CardAction {
 export type CardActionProvider = (ctx: BotContext, household: Household) => CardAction[] | Promise<CardAction[]>;
 export const CARD_ACTIONS: CardActionProvider[] = [];
 
-function dateLabel(ctx: BotContext, value: Date | string | null): string {
+/**
+ * The card's keyboard: every provider's buttons, in the order the providers were added, one
+ * button per row (labels stay readable on a small phone). A new button needs nothing here:
+ * its feature adds a provider to {@link CARD_ACTIONS}.
+ */
+export async function cardKeyboard(ctx: BotContext, h: Household): Promise<InlineKeyboard> {
+  const kb = new InlineKeyboard();
+  for (const provider of CARD_ACTIONS) {
+    for (const action of await provider(ctx, h)) kb.text(action.label, action.data).row();
+  }
+  return kb;
+}
+
+/** A stored date as the household's local calendar date ("2 Desember 2026"), or "–". */
+function dateLabel(ctx: BotContext, value: Date | string | null, zone: ZoneLike): string {
   if (!value) return "–";
-  const iso = typeof value === "string" ? value.slice(0, 10) : value.toISOString().slice(0, 10);
-  return formatDateId(iso, ctx.locale);
+  return formatDateId(calendarDateOf(value, zone), ctx.locale);
 }
 
 /**
@@ -34,6 +47,7 @@ function dateLabel(ctx: BotContext, value: Date | string | null): string {
 export async function renderHouseholdCard(ctx: BotContext, h: Household): Promise<{ text: string; reply_markup: InlineKeyboard }> {
   const t = ctx.t;
   const village = (await regionLabel(ctx.db, h.village_code)) ?? h.village_code;
+  const zone = await regionTimezone(ctx.db, h.village_code);
   const volunteer = h.volunteer_id
     ? await ctx.db.selectFrom("users").select(["name"]).where("id", "=", h.volunteer_id).executeTakeFirst()
     : undefined;
@@ -59,17 +73,13 @@ export async function renderHouseholdCard(ctx: BotContext, h: Household): Promis
     t("card.needs", { list: list(h.needs, "need") }),
     t("card.volunteer", { name: volunteer?.name ?? "–" }),
     t("card.dates", {
-      registered: dateLabel(ctx, h.created_at),
-      last: dateLabel(ctx, h.last_visit_at),
-      next: dateLabel(ctx, h.next_visit_date),
+      registered: dateLabel(ctx, h.created_at, zone),
+      last: dateLabel(ctx, h.last_visit_at, zone),
+      next: dateLabel(ctx, h.next_visit_date, zone),
     }),
   ];
   if (h.anonymized_at) lines.push(t("card.anonymized"));
-  const kb = new InlineKeyboard();
-  for (const provider of CARD_ACTIONS) {
-    for (const action of await provider(ctx, h)) kb.text(action.label, action.data).row();
-  }
-  return { text: lines.join("\n"), reply_markup: kb };
+  return { text: lines.join("\n"), reply_markup: await cardKeyboard(ctx, h) };
 }
 
 /** Who registered a household may see it; coordinators of the area too (see access.ts). */

@@ -9,7 +9,8 @@ import { findVisibleHousehold, visibleTo } from "../../db/queries/households.js"
 import { audit } from "../../db/queries/audit.js";
 import { formatRefCode, normalizeRefCode } from "../../domain/refcode.js";
 import { normalizePersonName } from "../../domain/names.js";
-import { formatDateId } from "../../domain/dates.js";
+import { formatDateId, localDateOf } from "../../domain/dates.js";
+import { regionTimezones } from "../../db/queries/regions.js";
 import { HOUSEHOLD_REGISTRATION } from "../../flows/household-registration.js";
 import { HOUSEHOLD_EDIT } from "../../flows/household-edit.js";
 import { CARD_ACTIONS, renderHouseholdCard } from "./card.js";
@@ -47,7 +48,7 @@ async function showList(ctx: BotContext, page: number, query: string, edit: bool
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const p = Math.min(Math.max(0, page), pages - 1);
   const rows = await q
-    .select(["id", "ref_code", "head_name", "status", "last_visit_at", "anonymized_at"])
+    .select(["id", "ref_code", "head_name", "status", "last_visit_at", "anonymized_at", "village_code"])
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(PAGE_SIZE)
@@ -59,13 +60,14 @@ async function showList(ctx: BotContext, page: number, query: string, edit: bool
     else await ctx.reply(text);
     return;
   }
+  const zones = await regionTimezones(ctx.db, rows.map((r) => r.village_code));
   const lines = rows.map((r, i) =>
     ctx.t("keluarga.item", {
       n: p * PAGE_SIZE + i + 1,
       code: formatRefCode(r.ref_code),
       name: r.head_name,
       status: ctx.t(`vocab.status.${r.status}`),
-      last: r.last_visit_at ? formatDateId(r.last_visit_at.toISOString().slice(0, 10), ctx.locale) : ctx.t("keluarga.never_visited"),
+      last: r.last_visit_at ? formatDateId(localDateOf(r.last_visit_at, zones.get(r.village_code)), ctx.locale) : ctx.t("keluarga.never_visited"),
     }),
   );
   const header = query ? ctx.t("keluarga.search_header", { query, total }) : ctx.t("keluarga.header", { total });

@@ -1,16 +1,8 @@
 import type { MiddlewareFn } from "grammy";
-import { runBatch, sqlLiteral } from "../../db/batching.js";
 import { conversationKey } from "../../db/conversation-storage.js";
-import type { User } from "../../db/schema.js";
-import { clearPrefetch, setPrefetch } from "../../db/update-prefetch.js";
+import { runUpdateTransaction } from "../../db/update-prefetch.js";
 import type { BotContext } from "../context.js";
 import { sanitizeUpdate } from "../../lib/sanitize.js";
-
-/** A Telegram id as an SQL literal; ids are integers, anything else is refused. */
-function idLiteral(value: number): string {
-  if (!Number.isSafeInteger(value)) throw new TypeError(`not an integer id: ${String(value)}`);
-  return String(value);
-}
 
 /**
  * Runs each update in one database transaction:
@@ -50,42 +42,25 @@ export function updateTransaction(): MiddlewareFn<BotContext> {
     sanitizeUpdate(ctx.update);
     const chatId = ctx.chatId;
     const from = ctx.from;
-    const senderId = from && !from.is_bot ? from.id : undefined;
-    const convKey = chatId === undefined ? undefined : conversationKey(chatId);
-    const statements: string[] = [];
-    if (chatId !== undefined) {
-      statements.push(`select pg_advisory_xact_lock(hashtextextended(${sqlLiteral(`chat:${idLiteral(chatId)}`)}, 0))`);
-    }
-    statements.push(
-      `with ins as (insert into processed_update (update_id) values (${idLiteral(ctx.update.update_id)}) ` +
-        `on conflict (update_id) do nothing returning update_id) ` +
-        `select exists (select 1 from ins) as "__fresh", ` +
-        `${convKey === undefined ? "null" : `(select state from conversation_state where key = ${sqlLiteral(convKey)})`} as "__conv", u.* ` +
-        `from (select 1) as one left join users u on ${senderId === undefined ? "false" : `u.telegram_id = ${idLiteral(senderId)}`}`,
-    );
-    try {
-      await ctx.deps.db.transaction().execute(async (trx) => {
-        const [row] = await runBatch<Record<string, unknown>>(trx, statements);
-        if (!row || row["__fresh"] !== true) {
-          ctx.log.info("update already processed; skipped");
-          return;
-        }
-        const { __fresh: _fresh, __conv: conv, ...userColumns } = row;
-        setPrefetch(ctx, {
-          telegramId: senderId,
-          user: userColumns["id"] === null || userColumns["id"] === undefined ? undefined : (userColumns as unknown as User),
-          conversationKey: convKey,
-          conversation: conv ?? undefined,
-        });
-        ctx.db = trx;
+    const fresh = await runUpdateTransaction(
+      ctx,
+      ctx.deps.db,
+      {
+        updateId: ctx.update.update_id,
+        chatId,
+        senderId: from && !from.is_bot ? from.id : undefined,
+        conversationKey: chatId === undefined ? undefined : conversationKey(chatId),
+        now: ctx.deps.now(),
+      },
+      async (db) => {
+        ctx.db = db;
         try {
           await next();
         } finally {
           ctx.db = ctx.deps.db;
         }
-      });
-    } finally {
-      clearPrefetch(ctx);
-    }
+      },
+    );
+    if (!fresh) ctx.log.info("update already processed; skipped");
   };
 }

@@ -5,13 +5,14 @@ import { onboardingFlows } from "../../flows/onboarding/index.js";
 import { INVITE_PAYLOAD_PREFIX } from "../../domain/onboarding.js";
 import { inviteStartPayload, onboardingHandlers } from "./handlers.js";
 import { pendingApprovalHandlers } from "./pending.js";
-import { applicationNotifyJob, inviteJoinedJob } from "./jobs.js";
+import { applicationNotifyJob, applicationUnreachedJob, approvalRetryTicker, inviteJoinedJob } from "./jobs.js";
 
 /** Volunteer onboarding: registration, approval, invites, profile, /persetujuan. */
 export const onboardingFeature: Feature = {
   name: "onboarding",
   composer: new Composer<BotContext>(onboardingHandlers, pendingApprovalHandlers),
   flows: onboardingFlows,
-  jobs: [applicationNotifyJob, inviteJoinedJob],
+  jobs: [applicationNotifyJob, inviteJoinedJob, applicationUnreachedJob],
+  tickers: [approvalRetryTicker],
   startPayloads: { [INVITE_PAYLOAD_PREFIX]: inviteStartPayload },
 };

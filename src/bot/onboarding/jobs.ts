@@ -1,13 +1,24 @@
 import { z } from "zod";
 import { GrammyError } from "grammy";
-import { findInviteById, ONBOARDING_JOBS, approvalTopic, type ApplicationEvent } from "../../db/queries/onboarding.js";
+import {
+  applicationsWithoutCoordinator,
+  findInviteById,
+  getApplication,
+  notifiedStaffIds,
+  ONBOARDING_JOBS,
+  approvalTopic,
+  type ApplicationEvent,
+} from "../../db/queries/onboarding.js";
+import { activeAdmins } from "../../db/queries/alerts.js";
+import { audit } from "../../db/queries/audit.js";
+import { enqueueJob } from "../../db/queries/jobs.js";
 import { regionLabel } from "../../db/queries/regions.js";
 import { findStaffCovering, findUserById } from "../../db/queries/users.js";
 import type { User } from "../../db/schema.js";
 import { isLocale, type TFunction } from "../../i18n.js";
 import { syncUserCommands } from "../commands/menu.js";
 import type { AppDeps } from "../context.js";
-import { defineJob, type JobContext } from "../jobs.js";
+import { defineJob, type JobContext, type Ticker } from "../jobs.js";
 import { markUnreachableOn403, sendNotices, updateNotices } from "../notices.js";
 import { loadApplicationNotice, renderApplicationNotice } from "./render.js";
 
@@ -29,7 +40,7 @@ async function tell(ctx: JobContext, user: User, text: string, extra: Record<str
 
 async function syncMenu(ctx: JobContext, user: User): Promise<void> {
   try {
-    await syncUserCommands(ctx.api, ctx.deps.i18n, user);
+    await syncUserCommands(ctx.api, ctx.deps, user);
   } catch (err) {
     ctx.log.warn({ userId: user.id, err: (err as Error).message }, "could not update the command menu");
   }
@@ -104,4 +115,64 @@ export const inviteJoinedJob = defineJob(ONBOARDING_JOBS.joined, z.object({ user
       max: info.invite.max_uses,
     }),
   );
+});
+
+/** After this long with no coordinator reached, the volunteer and the admins are told. */
+export const UNREACHED_AFTER_MS = 48 * 3600 * 1000;
+
+/**
+ * Applications that reached no coordinator are not left lying: once a minute this looks for
+ * them and, when someone of the area can now be asked (a coordinator or an admin who started
+ * the bot since, or who is reachable again), sends them the request; after
+ * {@link UNREACHED_AFTER_MS} still without a coordinator, the volunteer and the admins are told
+ * (once). Only keyed jobs are enqueued: several processes and restarts repeat nothing.
+ */
+export const approvalRetryTicker: Ticker = async (deps, memo) => {
+  const now = deps.now();
+  const minute = `approval-retry:${now.toISOString().slice(0, 16)}`;
+  if (memo.has(minute)) return;
+  memo.add(minute);
+  for (const app of await applicationsWithoutCoordinator(deps.db)) {
+    const notified = await notifiedStaffIds(deps.db, app.id);
+    const candidates = (await findStaffCovering(deps.db, app.area_code, { roles: ["coordinator"], includeAdmins: true }))
+      .filter((u) => u.id !== app.user_id && !notified.has(u.id) && u.unreachable_at === null)
+      .map((u) => u.id);
+    if (candidates.length > 0) {
+      // Once per hour for the same people (a network failure is retried, a 403 marks them unreachable).
+      const key = `approval-retry:${app.id}:${now.toISOString().slice(0, 13)}:${candidates.join(",")}`;
+      await enqueueJob(deps.db, ONBOARDING_JOBS.notify, { applicationId: app.id, event: "requested" }, { key, now });
+    }
+    if (now.getTime() - app.created_at.getTime() >= UNREACHED_AFTER_MS) {
+      await enqueueJob(deps.db, ONBOARDING_JOBS.unreached, { applicationId: app.id }, { key: `approval-unreached:${app.id}`, now });
+    }
+  }
+};
+
+/**
+ * 48 hours and still no coordinator: the volunteer learns why nothing happens (and that the
+ * application waits), the admins that a village has no coordinator on the bot.
+ */
+export const applicationUnreachedJob = defineJob(ONBOARDING_JOBS.unreached, z.object({ applicationId: z.number().int() }), async (ctx, payload) => {
+  const { deps, log } = ctx;
+  const app = await getApplication(deps.db, payload.applicationId);
+  if (!app || app.status !== "pending") return;
+  const notice = await loadApplicationNotice(deps.db, app.id);
+  if (!notice) return;
+  const notified = await notifiedStaffIds(deps.db, app.id);
+  const admins = (await activeAdmins(deps.db)).filter((a) => a.id !== app.user_id);
+  const { applicant } = notice.details;
+  const hours = Math.round(UNREACHED_AFTER_MS / 3_600_000);
+  const anyAdminReached = admins.some((a) => notified.has(a.id));
+  await tell(ctx, applicant, tFor(deps, applicant)(anyAdminReached ? "field.unreached_volunteer" : "field.unreached_volunteer_nobody", { area: notice.area, hours }));
+  for (const admin of admins) {
+    await tell(ctx, admin, tFor(deps, admin)("field.unreached_admin", { id: app.id, name: applicant.name ?? "-", area: notice.area, hours }));
+  }
+  await audit(deps.db, {
+    actorId: null,
+    action: "application.unreached",
+    entity: "user",
+    entityId: app.user_id,
+    details: { applicationId: app.id, area: app.area_code, admins: admins.length },
+  });
+  log.info({ applicationId: app.id, admins: admins.length }, "application reached no coordinator in 48 hours");
 });

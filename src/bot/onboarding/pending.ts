@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
-import { approvalTopic } from "../../db/queries/onboarding.js";
+import { approvalTopic, pendingApplicationsIn } from "../../db/queries/onboarding.js";
+import { scopeOf, staffAreaOf } from "../../domain/scope.js";
 import type { BotContext } from "../context.js";
 import { guardedCommand } from "../commands/registry.js";
 import { loadApplicationNotice, renderApplicationNotice } from "./render.js";
@@ -16,16 +17,12 @@ const MAX_SHOWN = 10;
 
 guardedCommand(pendingApprovalHandlers, "persetujuan", async (ctx) => {
   const user = ctx.user!;
-  let q = ctx.db
-    .selectFrom("volunteer_applications")
-    .select(["id"])
-    .where("status", "=", "pending")
-    .where("user_id", "!=", user.id);
-  if (user.role !== "admin") {
-    const area = user.area_code ?? "-";
-    q = q.where((eb) => eb.or([eb("area_code", "=", area), eb("area_code", "like", `${area}.%`)]));
+  const area = staffAreaOf(scopeOf(user));
+  if (area === undefined) {
+    await ctx.reply(ctx.t("access.no_area"));
+    return;
   }
-  const pending = await q.orderBy("created_at").orderBy("id").limit(MAX_SHOWN + 1).execute();
+  const { rows: pending } = await pendingApplicationsIn(ctx.db, { area, excludeUserId: user.id, limit: MAX_SHOWN + 1 });
   if (pending.length === 0) {
     await ctx.reply(ctx.t("approval.none_pending"));
     return;

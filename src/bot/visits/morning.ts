@@ -9,10 +9,13 @@ import { defineJob, type Ticker } from "../jobs.js";
 import { markUnreachableOn403 } from "../notices.js";
 import { describeError } from "../errors.js";
 import { unresolvedAlertsFor } from "../../db/queries/alerts.js";
+import { listOpenRequests } from "../../db/queries/beneficiary/index.js";
+import { pendingApplicationsIn } from "../../db/queries/onboarding.js";
+import { scopeOf, staffAreaOf } from "../../domain/scope.js";
 import { regionLabel } from "../../db/queries/regions.js";
 import { enqueueJob } from "../../db/queries/jobs.js";
 import { formatRefCode } from "../../domain/refcode.js";
-import { TIME_ZONES, addDays, daysBetween, isZoneLabel, localDate, localHour, maskName, zoneTz, type ZoneLabel } from "../../domain/visit.js";
+import { TIME_ZONES, addDays, daysBetween, elapsed, isZoneLabel, localDate, localHour, maskName, zoneTz, type ZoneLabel } from "../../domain/visit.js";
 import { formatDate } from "../../flows/visit-text.js";
 import { ageLabel } from "./alerts.js";
 
@@ -25,6 +28,9 @@ const MAX_REMINDER_BUTTONS = 10;
 const MAX_DIGEST_LINES = 10;
 
 const VISITING_ROLES = ["volunteer", "coordinator", "admin"] as const;
+
+/** Admins cover the whole country; their digest follows the capital's morning. */
+const ADMIN_DIGEST_ZONE: ZoneLabel = "WIB";
 
 function tOf(deps: AppDeps, user: User): { t: TFunction; locale: string } {
   const locale = isLocale(user.locale) ? user.locale : deps.i18n.defaultLocale;
@@ -122,13 +128,26 @@ async function volunteerReminder(deps: AppDeps, user: User, date: string): Promi
   return { text: parts.join("\n"), reply_markup: kb };
 }
 
-function inArea(area: string) {
-  return sql<boolean>`(households.village_code = ${area} or households.village_code like ${`${area}.%`})`;
+/** "3 hari", "5 jam", "20 menit": how long, without "ago". */
+function durationLabel(t: TFunction, ms: number): string {
+  const e = elapsed(Math.abs(ms));
+  return t(`field.duration_${e.unit === "now" ? "minutes" : e.unit}`, { n: Math.max(1, e.n) });
 }
 
-async function coordinatorDigest(deps: AppDeps, user: User, date: string): Promise<{ text: string; reply_markup?: InlineKeyboard } | null> {
-  const area = user.area_code;
-  if (!area) return null;
+/** Households in the area (null: everywhere, for admins). */
+function inArea(area: string | null) {
+  return area === null ? sql<boolean>`true` : sql<boolean>`(households.village_code = ${area} or households.village_code like ${`${area}.%`})`;
+}
+
+/**
+ * The morning digest of a staff member (a coordinator: their area; an admin: the whole
+ * country): open alerts, "perlu perhatian" reports since the last digest, households overdue,
+ * volunteer applications waiting for a decision and data requests of families still open.
+ * Nothing to report: no message.
+ */
+async function staffDigest(deps: AppDeps, user: User, date: string): Promise<{ text: string; reply_markup?: InlineKeyboard } | null> {
+  const area = staffAreaOf(scopeOf(user));
+  if (area === undefined) return null;
   const { t, locale } = tOf(deps, user);
   const overdueBefore = addDays(date, -deps.config.OVERDUE_DAYS);
   const overdueQ = dueHouseholds(deps.db).where(inArea(area)).where("next_visit_date", "<", overdueBefore);
@@ -163,10 +182,13 @@ async function coordinatorDigest(deps: AppDeps, user: User, date: string): Promi
   const attentionTotal = Number((await attentionQ.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
 
   const alerts = await unresolvedAlertsFor(deps.db, user, MAX_DIGEST_LINES);
-  if (overdueTotal === 0 && attentionTotal === 0 && alerts.total === 0) return null;
+  const applications = await pendingApplicationsIn(deps.db, { area, excludeUserId: user.id, limit: MAX_DIGEST_LINES });
+  const requests = await listOpenRequests(deps.db, user, MAX_DIGEST_LINES);
+  if (overdueTotal === 0 && attentionTotal === 0 && alerts.total === 0 && applications.total === 0 && requests.total === 0) return null;
 
   const now = deps.now().getTime();
-  const out = [t("morning.digest_title", { area: (await regionLabel(deps.db, area)) ?? area, date: formatDate(date, locale) })];
+  const areaLabel = area === null ? t("field.digest_whole_country") : ((await regionLabel(deps.db, area)) ?? area);
+  const out = [t("morning.digest_title", { area: areaLabel, date: formatDate(date, locale) })];
   out.push("", t("morning.digest_alerts", { n: alerts.total }));
   for (const a of alerts.rows) {
     out.push(
@@ -204,6 +226,37 @@ async function coordinatorDigest(deps: AppDeps, user: User, date: string): Promi
     );
   }
   if (overdueTotal > overdue.length) out.push(t("morning.digest_more", { n: overdueTotal - overdue.length }));
+  if (applications.total > 0) {
+    out.push("", t("field.digest_applications", { n: applications.total }));
+    for (const a of applications.rows) {
+      out.push(
+        t(a.reached_coordinator ? "field.digest_application_item" : "field.digest_application_unreached", {
+          id: a.id,
+          name: a.applicant_name ?? "–",
+          village: ((await regionLabel(deps.db, a.area_code, { full: false })) ?? a.area_code).split(" — ")[0],
+          age: ageLabel(t, now - a.created_at.getTime()),
+        }),
+      );
+    }
+    if (applications.total > applications.rows.length) out.push(t("morning.digest_more", { n: applications.total - applications.rows.length }));
+    out.push(t("field.digest_hint_applications"));
+  }
+  if (requests.total > 0) {
+    out.push("", t("field.digest_requests", { n: requests.total }));
+    for (const r of requests.rows) {
+      const overdueRequest = r.dueAt.getTime() <= now;
+      out.push(
+        t(overdueRequest ? "field.digest_request_overdue" : "field.digest_request_item", {
+          id: r.id,
+          kind: t(`dsr.kind_${r.kind}`),
+          code: formatRefCode(r.refCode),
+          left: durationLabel(t, r.dueAt.getTime() - now),
+        }),
+      );
+    }
+    if (requests.total > requests.rows.length) out.push(t("morning.digest_more", { n: requests.total - requests.rows.length }));
+    out.push(t("field.digest_hint_requests"));
+  }
   const kb = new InlineKeyboard();
   attention.slice(0, 8).forEach((v, i) => {
     kb.text(t("morning.btn_open_report", { code: formatRefCode(v.ref_code) }), `vv:${v.id}`);
@@ -224,7 +277,8 @@ export interface MorningResult {
 /**
  * The morning run of one zone for one local date: a reminder to every volunteer with
  * households of that zone due today or overdue (listing all their due households), and a
- * digest to every coordinator whose area lies in that zone. Safe to run any number of times.
+ * digest to every coordinator whose area lies in that zone (and, in the WIB run, to every
+ * admin). Safe to run any number of times.
  */
 export async function runMorning(deps: AppDeps, api: Api<RawApi>, log: Logger, zone: ZoneLabel, date: string): Promise<MorningResult> {
   const volunteers = await deps.db
@@ -252,19 +306,27 @@ export async function runMorning(deps: AppDeps, api: Api<RawApi>, log: Logger, z
     const msg = await volunteerReminder(deps, user, date);
     if (msg && (await sendOnce(deps, api, log, { kind: "volunteer", user, date }, msg))) sentVolunteers++;
   }
-  const coordinators = await deps.db
+  // Coordinators at 07:00 of their area's zone; admins (the whole country) at 07:00 WIB.
+  const staff = await deps.db
     .selectFrom("users")
     .selectAll()
     .where("status", "=", "active")
-    .where("role", "=", "coordinator")
-    .where("area_code", "is not", null)
-    .where(sql<string>`substr(area_code, 1, 2)`, "in", (eb) =>
-      eb.selectFrom("regions").select("regions.code").where("regions.level", "=", 1).where("regions.tz_label", "=", zone),
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb("role", "=", "coordinator"),
+          eb("area_code", "is not", null),
+          eb(sql<string>`substr(area_code, 1, 2)`, "in", (eb2) =>
+            eb2.selectFrom("regions").select("regions.code").where("regions.level", "=", 1).where("regions.tz_label", "=", zone),
+          ),
+        ]),
+        ...(zone === ADMIN_DIGEST_ZONE ? [eb("role", "=", "admin")] : []),
+      ]),
     )
     .orderBy("id")
     .execute();
   let digests = 0;
-  for (const user of coordinators) {
+  for (const user of staff) {
     const already = await deps.db
       .selectFrom("reminder_log")
       .select("id")
@@ -273,7 +335,7 @@ export async function runMorning(deps: AppDeps, api: Api<RawApi>, log: Logger, z
       .where("local_date", "=", date)
       .executeTakeFirst();
     if (already) continue;
-    const msg = await coordinatorDigest(deps, user, date);
+    const msg = await staffDigest(deps, user, date);
     if (msg && (await sendOnce(deps, api, log, { kind: "digest", user, date }, msg))) digests++;
   }
   log.info({ zone, date, volunteers: sentVolunteers, digests }, "morning messages sent");

@@ -6,7 +6,8 @@ import { sql, type Kysely } from "kysely";
  * - `household_pins`: the family PIN of the status check, one per household, stored only as a
  *   keyed hash (HMAC with the PII key) with a random salt; issuing a new one replaces the old.
  *   Existing households have none until their volunteer or coordinator issues one (on the next
- *   visit); until then their status cannot be checked.
+ *   visit; their volunteers are told once, by a job queued here); until then their status
+ *   cannot be checked.
  * - Sessions opened with the old proof (birth date or the last four NIK digits, both readable
  *   off the NIK) are ended.
  * - An active coordinator always has an area: an active coordinator without one is suspended
@@ -24,6 +25,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.deleteFrom("status_sessions").execute();
+  // Households registered before PINs existed: their volunteers are told, once, to give them
+  // their PIN on the next visit (job "pin.migration", src/bot/beneficiary/pin.ts). Due at
+  // once: its time is that of the newest household (no database clock).
+  await sql`
+    insert into job (name, payload, key, run_at, created_at)
+    select 'pin.migration', '{}'::jsonb, 'pin-migration:v1', max(created_at), max(created_at)
+    from households
+    having count(*) > 0
+    on conflict (key) do nothing`.execute(db);
 
   await db
     .updateTable("users")

@@ -85,6 +85,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("file_unique_id", "text")
     .addColumn("content_enc", "text")
     .addColumn("mime", "text")
+    // How Telegram holds it: a photo, or an image sent as a file (shown back with sendDocument).
+    .addColumn("media", "text", (c) => c.notNull().check(sql`media in ('photo', 'document')`))
     .addColumn("bytes", "integer")
     .addColumn("added_by", "integer", (c) => c.references("users.id").onDelete("set null"))
     .addColumn("added_at", "timestamptz", (c) => c.notNull())

@@ -100,7 +100,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index households_status_idx on households (status, id)`.execute(db);
   await sql`create index households_ppks_idx on households using gin (ppks)`.execute(db);
   await sql`create index households_last_visit_at_idx on households (last_visit_at, id)`.execute(db);
-  await sql`create index visits_visited_on_idx on visits (visited_on, household_id)`.execute(db);
+  await sql`create index visits_day_household_idx on visits (visited_on, household_id)`.execute(db);
   await sql`create index users_area_pattern_idx on users (area_code text_pattern_ops)`.execute(db);
 
   // Search by a part of the head's name: a trigram index where the server offers pg_trgm
@@ -125,7 +125,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists households_name_trgm_idx`.execute(db);
   await sql`drop index if exists users_area_pattern_idx`.execute(db);
-  await sql`drop index if exists visits_visited_on_idx`.execute(db);
+  await sql`drop index if exists visits_day_household_idx`.execute(db);
   await sql`drop index if exists households_last_visit_at_idx`.execute(db);
   await sql`drop index if exists households_ppks_idx`.execute(db);
   await sql`drop index if exists households_status_idx`.execute(db);

@@ -1,5 +1,6 @@
-import { sql, type ExpressionBuilder, type Selectable } from "kysely";
-import type { BroadcastAudience, BroadcastsTable, Database, Db, DeliveryStatus, User } from "../schema.js";
+import { sql, type ExpressionBuilder, type RawBuilder, type Selectable } from "kysely";
+import type { BroadcastAudience, BroadcastKind, BroadcastsTable, Database, Db, DeliveryStatus, User } from "../schema.js";
+import { audit } from "./audit.js";
 
 export type Broadcast = Selectable<BroadcastsTable>;
 
@@ -77,6 +78,8 @@ export async function createBroadcast(
     media: { kind: "photo" | "document"; fileId: string } | null;
     progress: { chatId: number; messageId: number } | null;
     now: Date;
+    /** "Minta konfirmasi baca": recipients get a "Sudah dibaca" button. */
+    ackRequested?: boolean;
   },
 ): Promise<{ id: number; total: number }> {
   const row = await db
@@ -93,6 +96,7 @@ export async function createBroadcast(
       progress_chat_id: b.progress?.chatId ?? null,
       progress_message_id: b.progress?.messageId ?? null,
       created_at: b.now,
+      ack_requested: b.ackRequested ?? false,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
@@ -139,8 +143,9 @@ export interface ClaimedDelivery {
 /**
  * Claims up to `limit` deliveries that are due, for `me`, until `now + leaseSeconds`: pending
  * rows whose time has come, and rows left in "sending" whose lease ran out (their sender
- * died mid-call: they are sent again). Only broadcasts still "sending" are served, oldest
- * first. SKIP LOCKED: concurrent claimers never get the same row.
+ * died mid-call: they are sent again). Only broadcasts still "sending" are served, urgent
+ * ones (disaster check-ins) first, then oldest first. SKIP LOCKED: concurrent claimers never
+ * get the same row.
  */
 export async function claimDeliveries(
   db: Db,
@@ -159,7 +164,7 @@ export async function claimDeliveries(
       where b.status = 'sending'
         and ((x.status = 'pending' and x.next_attempt_at <= ${now}::timestamptz)
           or (x.status = 'sending' and x.lease_until < ${now}::timestamptz))
-      order by x.broadcast_id, x.id
+      order by b.priority desc, x.broadcast_id, x.id
       limit ${opts.limit}
       for update of x skip locked
     ) c
@@ -319,6 +324,7 @@ export async function recentBroadcasts(db: Db, actor: User, limit: number): Prom
       return eb.or([own, eb("area_code", "=", area), eb("area_code", "like", `${area}.%`)]);
     })
     .where("status", "!=", "draft")
+    .where("kind", "=", "message")
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(limit)
@@ -352,4 +358,156 @@ export async function releaseSenderLease(db: Db, me: string): Promise<void> {
     .where("name", "=", "broadcast")
     .where("holder", "=", me)
     .execute();
+}
+
+// === Messages the bot queues itself (check-in lists, reminders)
+
+/**
+ * Queues one message per recipient row `(user_id, chat_id)` of `recipients` (a SELECT) as a
+ * broadcast of `kind`, delivered by the broadcast sender at the global rate and rendered at
+ * send time (src/bot/coordinator/broadcast-sender.ts). Served before coordinators' ordinary
+ * broadcasts. One statement for any number of recipients; a recipient appears once. A
+ * broadcast that reaches nobody is recorded as done at once.
+ */
+export async function queueSpecialBroadcast(
+  db: Db,
+  m: { kind: Exclude<BroadcastKind, "message">; refId: number; createdBy: number | null; areaCode: string | null; recipients: RawBuilder<unknown>; now: Date },
+): Promise<{ broadcastId: number; total: number }> {
+  const b = await db
+    .insertInto("broadcasts")
+    .values({
+      created_by: m.createdBy,
+      area_code: m.areaCode,
+      // Recorded as the actor's area; the recipients come from `recipients`.
+      audience_kind: "area",
+      audience_code: null,
+      text_html: "",
+      status: "sending",
+      kind: m.kind,
+      ref_id: m.refId,
+      priority: m.kind === "ack_remind" ? 0 : 10,
+      created_at: m.now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const res = await sql`
+    insert into broadcast_deliveries (broadcast_id, user_id, chat_id, next_attempt_at)
+    select ${b.id}, r.user_id, r.chat_id, ${m.now.toISOString()}::timestamptz
+    from (${m.recipients}) r
+    order by r.user_id
+    on conflict do nothing`.execute(db);
+  const total = Number(res.numAffectedRows ?? 0);
+  await db
+    .updateTable("broadcasts")
+    .set(total === 0 ? { total, status: "done", finished_at: m.now } : { total })
+    .where("id", "=", b.id)
+    .execute();
+  return { broadcastId: b.id, total };
+}
+
+// === Acknowledged broadcasts ("minta konfirmasi baca")
+
+/** Job names of acknowledged broadcasts (handlers in src/bot/coordinator/broadcast.ts). */
+export const BROADCAST_ACK_JOBS = {
+  /** `{ broadcastId }`: BROADCAST_ACK_HOURS later, remind those who did not confirm (once) and tell the sender who they are. */
+  remind: "broadcast.ack_remind",
+  /** `{ broadcastId }`: show the new confirmation count in the progress message (at most every 10 s). */
+  progress: "broadcast.ack_progress",
+} as const;
+
+export type AckOutcome = "acked" | "already" | "not_recipient";
+
+/**
+ * Records that the user read the broadcast: only their own delivery of it, once. A tap on a
+ * button of someone else's broadcast (forged, or forwarded) finds no delivery of theirs and
+ * changes nothing.
+ */
+export async function acknowledgeDelivery(db: Db, broadcastId: number, userId: number, now: Date): Promise<AckOutcome> {
+  const res = await db
+    .updateTable("broadcast_deliveries")
+    .set({ acked_at: now })
+    .where("broadcast_id", "=", broadcastId)
+    .where("user_id", "=", userId)
+    .where("status", "in", ["sent", "sending"])
+    .where("acked_at", "is", null)
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom("broadcasts").select("broadcasts.id").where("broadcasts.id", "=", broadcastId).where("broadcasts.ack_requested", "=", true)),
+    )
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 1) {
+    await audit(db, { actorId: userId, action: "broadcast.acknowledged", entity: "broadcast", entityId: broadcastId });
+    return "acked";
+  }
+  const mine = await db
+    .selectFrom("broadcast_deliveries")
+    .innerJoin("broadcasts", "broadcasts.id", "broadcast_deliveries.broadcast_id")
+    .select("broadcast_deliveries.acked_at")
+    .where("broadcast_deliveries.broadcast_id", "=", broadcastId)
+    .where("broadcast_deliveries.user_id", "=", userId)
+    .where("broadcasts.ack_requested", "=", true)
+    .executeTakeFirst();
+  return mine?.acked_at ? "already" : "not_recipient";
+}
+
+/** Confirmations so far, out of the messages delivered. */
+export async function ackCounts(db: Db, broadcastId: number): Promise<{ acked: number; delivered: number }> {
+  const row = await db
+    .selectFrom("broadcast_deliveries")
+    .select((eb) => [
+      eb.fn.count<number>("id").filterWhere("acked_at", "is not", null).as("acked"),
+      eb.fn.count<number>("id").filterWhere("status", "=", "sent").as("delivered"),
+    ])
+    .where("broadcast_id", "=", broadcastId)
+    .executeTakeFirstOrThrow();
+  return { acked: Number(row.acked), delivered: Number(row.delivered) };
+}
+
+export interface AckPerson {
+  user_id: number;
+  name: string | null;
+  username: string | null;
+  acked_at: Date | null;
+}
+
+/** Who confirmed (first first) and who did not (of those the message reached), up to `limit` each. */
+export async function ackLists(db: Db, broadcastId: number, limit: number): Promise<{ confirmed: AckPerson[]; waiting: AckPerson[]; confirmedTotal: number; waitingTotal: number }> {
+  const base = db
+    .selectFrom("broadcast_deliveries as d")
+    .innerJoin("users as u", "u.id", "d.user_id")
+    .select(["d.user_id", "u.name", "u.username", "d.acked_at"])
+    .where("d.broadcast_id", "=", broadcastId);
+  const confirmed = await base.where("d.acked_at", "is not", null).orderBy("d.acked_at").orderBy("d.id").limit(limit).execute();
+  const waiting = await base.where("d.acked_at", "is", null).where("d.status", "=", "sent").orderBy("u.name").orderBy("d.id").limit(limit).execute();
+  const counts = await ackCounts(db, broadcastId);
+  return { confirmed, waiting, confirmedTotal: counts.acked, waitingTotal: Math.max(0, counts.delivered - counts.acked) };
+}
+
+/**
+ * BROADCAST_ACK_HOURS after an acknowledged broadcast: queues one reminder to each recipient
+ * who got it and did not confirm — once (conditional on `ack_reminded_at`, so a second run, a
+ * restart or another process queues nothing). Null when it already ran, or the broadcast was
+ * stopped or asks for no confirmation.
+ */
+export async function queueAckReminder(db: Db, broadcastId: number, now: Date): Promise<{ broadcast: Broadcast; reminded: number } | null> {
+  const b = await db
+    .updateTable("broadcasts")
+    .set({ ack_reminded_at: now })
+    .where("id", "=", broadcastId)
+    .where("ack_requested", "=", true)
+    .where("ack_reminded_at", "is", null)
+    .where("status", "in", ["sending", "done"])
+    .returningAll()
+    .executeTakeFirst();
+  if (!b) return null;
+  const q = await queueSpecialBroadcast(db, {
+    kind: "ack_remind",
+    refId: broadcastId,
+    createdBy: b.created_by,
+    areaCode: b.area_code,
+    now,
+    recipients: sql`select d.user_id, d.chat_id from broadcast_deliveries d
+      where d.broadcast_id = ${broadcastId} and d.status = 'sent' and d.acked_at is null`,
+  });
+  await audit(db, { actorId: null, action: "broadcast.ack_reminded", entity: "broadcast", entityId: broadcastId, details: { reminded: q.total } });
+  return { broadcast: b, reminded: q.total };
 }

@@ -4,8 +4,8 @@ import type { PiiCrypto } from "../../pii.js";
 import { inArea } from "./coordinator.js";
 import { maskNik } from "../../domain/mask.js";
 import { displayRegionName } from "../../domain/region-names.js";
-import { TIME_ZONES } from "../../domain/visit.js";
-import { firstDay, lastDay, monthRange, type Month, type TargetRow } from "../../domain/fieldwork/targets.js";
+import { TIME_ZONES, addDays } from "../../domain/visit.js";
+import { firstDay, lastDay, localDayStart, type Month, type TargetRow } from "../../domain/fieldwork/targets.js";
 import type { ReportRegistration, ReportVisit } from "../../domain/fieldwork/report.js";
 
 /** The follow-up of a located visit report (enqueued by insertVisit in the save's transaction). */
@@ -388,28 +388,12 @@ export async function activeVolunteersIn(db: Db, area: string | null): Promise<F
 function registeredBetween(from: string, to: string) {
   return sql<boolean>`(${sql.join(
     TIME_ZONES.map((z) => {
-      const start = monthRangeStart(from, z.label);
-      const end = monthRangeStart(nextDay(to), z.label);
+      const start = localDayStart(from, z.label);
+      const end = localDayStart(addDays(to, 1), z.label);
       return sql`(substr(households.village_code, 1, 2) in (select code from regions where level = 1 and tz_label = ${z.label}) and households.created_at >= ${start} and households.created_at < ${end})`;
     }),
     sql` or `,
   )})`;
-}
-
-function nextDay(iso: string): string {
-  const [y, m, d] = iso.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
-
-function monthRangeStart(iso: string, zone: string): Date {
-  // localDayStart of `iso`: the same rule as monthRange, for any day.
-  return monthRange(iso.slice(0, 7), zone).start.getTime() === 0 ? new Date(0) : localStart(iso, zone);
-}
-
-const ZONE_OFFSET_HOURS: Record<string, number> = { WIB: 7, WITA: 8, WIT: 9 };
-function localStart(iso: string, zone: string): Date {
-  const [y, m, d] = iso.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d) - (ZONE_OFFSET_HOURS[zone] ?? 7) * 3_600_000);
 }
 
 export interface Progress {
@@ -464,6 +448,7 @@ export async function reportVisits(db: Db, scope: ReportScope, month: Month): Pr
     .selectFrom("visits")
     .innerJoin("households", "households.id", "visits.household_id")
     .leftJoin("regions as village", "village.code", "households.village_code")
+    .leftJoin("regions as province", (j) => j.on("province.code", "=", sql<string>`substr(households.village_code, 1, 2)`).on("province.level", "=", 1))
     .leftJoin("users", "users.id", "visits.volunteer_id")
     .where("visits.visited_on", ">=", firstDay(month))
     .where("visits.visited_on", "<=", lastDay(month))
@@ -494,6 +479,8 @@ export async function reportVisits(db: Db, scope: ReportScope, month: Month): Pr
       "users.name as volunteer_name",
       "visits.distance_m",
       "visits.review_reason",
+      "province.tz",
+      "province.tz_label",
       (eb) =>
         eb
           .selectFrom("visit_media")
@@ -529,6 +516,8 @@ export async function reportVisits(db: Db, scope: ReportScope, month: Month): Pr
     volunteerName: r.volunteer_name,
     distanceM: r.distance_m,
     reviewReason: r.review_reason,
+    tz: r.tz ?? "Asia/Jakarta",
+    zoneLabel: r.tz_label ?? "WIB",
   }));
 }
 

@@ -42,68 +42,6 @@ export async function findHouseholdByRefCode(db: Db, refCode: string): Promise<H
 }
 
 
-export interface DuplicateHit {
-  id: number;
-  refCode: string;
-  volunteerId: number | null;
-  villageCode: string;
-  /** What matched: the head's NIK (also a member's NIK), the KK number, or a similar name. */
-  match: "nik" | "kk" | "name";
-}
-
-/** Households already holding this NIK (as head or member) or this KK number. */
-export async function findIdentityDuplicates(
-  db: Db,
-  pii: PiiCrypto,
-  opts: { nik?: string | null; kk?: string | null; excludeId?: number },
-): Promise<DuplicateHit[]> {
-  const hits: DuplicateHit[] = [];
-  const exclude = opts.excludeId ?? -1;
-  if (opts.nik) {
-    const h = pii.hash(opts.nik);
-    const rows = await db
-      .selectFrom("households")
-      .select(["id", "ref_code", "volunteer_id", "village_code"])
-      .where("id", "!=", exclude)
-      .where((eb) =>
-        eb.or([
-          eb("head_nik_hash", "=", h),
-          eb("id", "in", eb.selectFrom("household_members").select("household_id").where("nik_hash", "=", h)),
-        ]),
-      )
-      .execute();
-    for (const r of rows) hits.push({ id: r.id, refCode: r.ref_code, volunteerId: r.volunteer_id, villageCode: r.village_code, match: "nik" });
-  }
-  if (opts.kk) {
-    const h = pii.hash(opts.kk);
-    const rows = await db
-      .selectFrom("households")
-      .select(["id", "ref_code", "volunteer_id", "village_code"])
-      .where("id", "!=", exclude)
-      .where("kk_hash", "=", h)
-      .execute();
-    for (const r of rows) {
-      if (!hits.some((x) => x.id === r.id)) {
-        hits.push({ id: r.id, refCode: r.ref_code, volunteerId: r.volunteer_id, villageCode: r.village_code, match: "kk" });
-      }
-    }
-  }
-  return hits;
-}
-
-/** Households in the same village whose head has the same normalised name. */
-export async function findSimilarNames(db: Db, villageCode: string, headName: string, excludeId?: number): Promise<DuplicateHit[]> {
-  const rows = await db
-    .selectFrom("households")
-    .select(["id", "ref_code", "volunteer_id", "village_code"])
-    .where("village_code", "=", villageCode)
-    .where("head_name_norm", "=", normalizePersonName(headName))
-    .where("anonymized_at", "is", null)
-    .where("id", "!=", excludeId ?? -1)
-    .execute();
-  return rows.map((r) => ({ id: r.id, refCode: r.ref_code, volunteerId: r.volunteer_id, villageCode: r.village_code, match: "name" as const }));
-}
-
 /**
  * Saves a new household with its members, photos, consent and first status, in the
  * caller's transaction. NIK and KK are stored only as ciphertext and keyed hash. The

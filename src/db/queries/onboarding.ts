@@ -27,6 +27,8 @@ export const ONBOARDING_JOBS = {
   notify: "onboarding.notify",
   /** `{ userId, inviteId }`: someone joined through an invite (menu, inviter told). */
   joined: "onboarding.joined",
+  /** `{ applicationId }`: no coordinator could be asked for 48 hours: tell the volunteer and the admins. */
+  unreached: "onboarding.unreached",
 } as const;
 
 /** What happened to an application, for {@link ONBOARDING_JOBS.notify}. */
@@ -263,6 +265,81 @@ export async function applicationDetails(db: Db, applicationId: number): Promise
       ? undefined
       : await db.selectFrom("users").select("name").where("id", "=", application.decided_by).executeTakeFirst();
   return { application, applicant, deciderName: decider?.name ?? null };
+}
+
+// === Waiting applications (digests, /persetujuan, the retry of undelivered ones)
+
+/** A pending application as staff lists show it. */
+export interface PendingApplicationRow {
+  id: number;
+  kind: Application["kind"];
+  area_code: string;
+  created_at: Date;
+  applicant_id: number;
+  applicant_name: string | null;
+  /** Whether a coordinator has received the request (an admin's copy does not count). */
+  reached_coordinator: boolean;
+}
+
+/** "approval:<id>" for an application row, in SQL (see {@link approvalTopic}). */
+const topicOfApplication = sql<string>`concat('approval:', volunteer_applications.id)`;
+
+/** True when a coordinator got the staff message of the application (recorded in staff_notice). */
+const coordinatorNotified = sql<boolean>`exists (
+  select 1 from staff_notice n join users u on u.id = n.user_id
+  where n.topic = ${topicOfApplication} and u.role = 'coordinator')`;
+
+/**
+ * Pending applications in an area (a village inside it; null = everywhere, for admins),
+ * oldest first, with the total. `excludeUserId` leaves out the viewer's own application.
+ */
+export async function pendingApplicationsIn(
+  db: Db,
+  opts: { area: string | null; excludeUserId?: number; limit: number },
+): Promise<{ rows: PendingApplicationRow[]; total: number }> {
+  let q = db
+    .selectFrom("volunteer_applications")
+    .innerJoin("users", "users.id", "volunteer_applications.user_id")
+    .where("volunteer_applications.status", "=", "pending");
+  if (opts.excludeUserId !== undefined) q = q.where("volunteer_applications.user_id", "!=", opts.excludeUserId);
+  if (opts.area !== null) {
+    const area = opts.area;
+    q = q.where((eb) => eb.or([eb("volunteer_applications.area_code", "=", area), eb("volunteer_applications.area_code", "like", `${area}.%`)]));
+  }
+  const rows = await q
+    .select([
+      "volunteer_applications.id",
+      "volunteer_applications.kind",
+      "volunteer_applications.area_code",
+      "volunteer_applications.created_at",
+      "users.id as applicant_id",
+      "users.name as applicant_name",
+    ])
+    .select(coordinatorNotified.as("reached_coordinator"))
+    .orderBy("volunteer_applications.created_at")
+    .orderBy("volunteer_applications.id")
+    .limit(opts.limit)
+    .execute();
+  const count = await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  return { rows: rows.map((r) => ({ ...r, reached_coordinator: Boolean(r.reached_coordinator) })), total: Number(count.n) };
+}
+
+/** Pending applications that no coordinator has received yet (nobody of the area could be asked). */
+export async function applicationsWithoutCoordinator(db: Db): Promise<Application[]> {
+  return db
+    .selectFrom("volunteer_applications")
+    .selectAll()
+    .where("status", "=", "pending")
+    .where(sql<boolean>`not ${coordinatorNotified}`)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+}
+
+/** Staff who have a message about the application (recorded under its topic). */
+export async function notifiedStaffIds(db: Db, applicationId: number): Promise<Set<number>> {
+  const rows = await db.selectFrom("staff_notice").select("user_id").where("topic", "=", approvalTopic(applicationId)).execute();
+  return new Set(rows.flatMap((r) => (r.user_id === null ? [] : [r.user_id])));
 }
 
 // === Profile

@@ -238,6 +238,26 @@ export async function regionTimezone(
 }
 
 /**
+ * The time zones of several regions at once (one query): region code → zone of its province.
+ * Codes whose province is unknown are left out (callers fall back to WIB).
+ */
+export async function regionTimezones(
+  db: Db,
+  codes: readonly string[],
+): Promise<Map<string, { tz: string; label: RegionsTable["tz_label"] }>> {
+  const provinces = [...new Set(codes.map((c) => c.slice(0, 2)))];
+  const out = new Map<string, { tz: string; label: RegionsTable["tz_label"] }>();
+  if (provinces.length === 0) return out;
+  const rows = await db.selectFrom("regions").select(["code", "tz", "tz_label"]).where("level", "=", 1).where("code", "in", provinces).execute();
+  const byProvince = new Map(rows.map((r) => [r.code, { tz: r.tz, label: r.tz_label }]));
+  for (const code of codes) {
+    const zone = byProvince.get(code.slice(0, 2));
+    if (zone) out.set(code, zone);
+  }
+  return out;
+}
+
+/**
  * Which of an NIK's region prefixes exist in the current list (for the NIK region warning).
  * A missing prefix is only a warning: NIKs keep the code of first registration, which may
  * predate a split (Papua 2022).

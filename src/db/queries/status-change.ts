@@ -1,20 +1,21 @@
 import { canTransition, type ActorRole, type TransitionRefusal } from "../../domain/household-status.js";
-import { isWithinArea } from "../../domain/region-names.js";
 import { isHouseholdStatus, type HouseholdStatus } from "../../domain/ppks.js";
 import type { Db, Household, User } from "../schema.js";
 import { audit } from "./audit.js";
 import { enqueueJob } from "./jobs.js";
-import { BENEFICIARY_JOBS } from "./beneficiary.js";
+import { BENEFICIARY_JOBS } from "./beneficiary/index.js";
+import { householdInScope, scopeOf } from "../../domain/scope.js";
 
 /**
  * Who is changing a household's status, and as what: staff of the household's area act as
  * coordinators or admins; the assigned volunteer acts as a volunteer; anyone else may not.
  */
 export function statusActorRole(user: User | undefined, household: Pick<Household, "village_code" | "volunteer_id">): ActorRole | null {
-  if (!user || user.status !== "active") return null;
-  if (user.role === "admin") return "admin";
-  if (user.role === "coordinator" && user.area_code !== null && isWithinArea(household.village_code, user.area_code)) return "coordinator";
-  if (user.role === "volunteer" && household.volunteer_id === user.id) return "volunteer";
+  const scope = scopeOf(user);
+  if (!householdInScope(scope, household)) return null;
+  if (scope.kind === "all") return "admin";
+  if (scope.kind === "area") return "coordinator";
+  if (scope.kind === "own") return "volunteer";
   return null;
 }
 

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { sql } from "kysely";
 import type { App } from "../../app.js";
 import { insertHousehold } from "../../db/queries/households.js";
 import { insertVisit } from "../../db/queries/visits.js";
@@ -163,7 +164,8 @@ export async function seedDemoWorld(app: App, world: World): Promise<string[]> {
         { ...family.draft, villageCode: DEMO_VILLAGE, consentAt: registered.toISOString() },
         { userId: siti.id, locale: "id", firstVisitDate: addDays(localDateOf(registered, "WIB"), 7) },
       );
-      await trx.updateTable("households").set({ created_at: registered, status_changed_at: registered }).where("id", "=", h.id).execute();
+      // Registered weeks ago (created_at is not updatable through the schema types on purpose).
+      await sql`update households set created_at = ${registered}, status_changed_at = ${registered}, updated_at = ${registered} where id = ${h.id}`.execute(trx);
       for (const v of family.visits) {
         const visitedOn = addDays(today, -v.daysAgo);
         await insertVisit(

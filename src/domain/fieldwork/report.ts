@@ -31,6 +31,9 @@ export interface ReportVisit {
   volunteerName: string | null;
   distanceM: number | null;
   reviewReason: string | null;
+  /** The household's zone (IANA name and WIB/WITA/WIT), for showing times. */
+  tz: string;
+  zoneLabel: string;
 }
 
 export interface ReportRegistration {

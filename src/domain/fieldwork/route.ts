@@ -98,7 +98,7 @@ export function orderGroup(items: PlanItem[]): PlanItem[] {
   let at: GeoPoint | null = null;
   for (const tier of [0, 1] as const) {
     const inTier = items.filter((i) => i.tier === tier).sort(byUrgency);
-    const walked = nearestNeighbourOrder(inTier, at);
+    const walked: PlanItem[] = nearestNeighbourOrder(inTier, at);
     if (walked.length > 0) at = walked[walked.length - 1]!.point;
     out.push(...walked, ...inTier.filter((i) => i.point === null));
   }

@@ -5,8 +5,10 @@ import { maskKk, maskNik } from "../../domain/mask.js";
 import { formatDateId } from "../../domain/dates.js";
 import { existingPrefixes } from "../../db/queries/regions.js";
 import type { TFunction } from "../../i18n.js";
-import { ask, backKeyboard, choiceKeyboard, textOf, withDb, type Parsed } from "./ask.js";
-import type { Convo, FlowContext } from "./types.js";
+import { withDb } from "./ask.js";
+import type { FormIO, Question } from "./form.js";
+import { text } from "./questions.js";
+import type { FlowContext } from "./types.js";
 
 /** Explains one NIK problem precisely, in the user's language. */
 export function explainNikProblem(t: TFunction, p: NikProblem): string {
@@ -56,6 +58,7 @@ export function explainNikDate(t: TFunction, nik: NikValid, locale: "id" | "en")
 
 /** Deletes the user's message that held an identity number; quietly skips when it cannot. */
 async function deleteIdentityMessage(c: FlowContext): Promise<boolean> {
+  if (!c.message) return false;
   try {
     await c.deleteMessage();
     return true;
@@ -65,85 +68,104 @@ async function deleteIdentityMessage(c: FlowContext): Promise<boolean> {
   }
 }
 
-const anyText = (c: FlowContext): Parsed<string> | undefined => {
-  const text = textOf(c);
-  return text === undefined ? undefined : { ok: true, value: text };
-};
-
-export type IdentityAnswer<T> = { kind: "value"; value: T; ctx: FlowContext } | { kind: "back"; ctx: FlowContext } | { kind: "skip"; ctx: FlowContext };
-
 /**
- * Asks for an NIK until a valid one arrives. Every message with a number is deleted from
- * the chat at once (it stays out of chat history) and confirmed with the masked value; each
- * problem is explained; an unknown region prefix is only a warning.
+ * Why a valid number is still refused (already registered, the same as another member's):
+ * the whole message to send, or null when it is fine.
  */
-export async function askNik(
-  conversation: Convo,
-  ctx: FlowContext,
-  opts: { prompt: string; allowSkip?: boolean },
-): Promise<IdentityAnswer<NikValid>> {
-  let question = async () => {
-    const kb = opts.allowSkip
-      ? choiceKeyboard([{ label: ctx.t("common.skip"), data: "f:skip" }], { back: ctx.t("common.back") })
-      : backKeyboard(ctx.t("common.back"));
-    await ctx.reply(opts.prompt, { reply_markup: kb });
-  };
-  for (;;) {
-    const answer = await ask(conversation, {
-      question,
-      parse: (c) => (c.callbackQuery?.data === "f:skip" && opts.allowSkip ? { ok: true, value: "" } : anyText(c)),
-      hintKey: "identity.send_nik",
-    });
-    question = async () => undefined;
-    if (answer.kind === "back") return answer;
-    if (answer.value === "") return { kind: "skip", ctx: answer.ctx };
-    const c = answer.ctx;
-    const now = new Date(await conversation.now());
-    const check = checkNik(answer.value, { now });
-    const deleted = await deleteIdentityMessage(c);
-    if (!check.ok) {
-      const lines = check.problems.map((p) => `• ${explainNikProblem(c.t, p)}`);
-      await c.reply(`${c.t("identity.nik_invalid")}\n${lines.join("\n")}\n\n${c.t("identity.try_again_nik")}`);
-      continue;
-    }
-    const known = await withDb(conversation, (db) => existingPrefixes(db, check.regionPrefix));
-    const notes = [c.t(deleted ? "identity.nik_received_deleted" : "identity.nik_received", { masked: maskNik(check.nik) })];
-    if (!known.district) {
-      notes.push(c.t("identity.prefix_unknown", { code: check.nik.slice(0, 6) }));
-    }
-    await c.reply(notes.join("\n\n"));
-    return { kind: "value", value: check, ctx: c };
-  }
+export type IdentityRefusal<T> = (io: FormIO, value: T) => Promise<string | null> | string | null;
+
+export interface NikQuestionOptions {
+  prompt: string;
+  /** The app clock at the start of the flow (ISO): birth dates must not be after it. */
+  now: string;
+  /** The stored NIK (shown masked, and kept with "Pakai yang tersimpan"). */
+  current?: string | null;
+  /** A "Lewati" button (answers null). */
+  skip?: boolean;
+  refuse?: IdentityRefusal<NikValid>;
 }
 
-/** Asks for a No. KK (same care as the NIK: deleted from the chat, masked confirmation). */
-export async function askKk(
-  conversation: Convo,
-  ctx: FlowContext,
-  opts: { prompt: string; nik: string },
-): Promise<IdentityAnswer<string>> {
-  let question = async () => {
-    await ctx.reply(opts.prompt, { reply_markup: backKeyboard(ctx.t("common.back")) });
+/**
+ * Asks for an NIK. The message with the number is deleted from the chat at once (it stays
+ * out of chat history); each problem is explained; a refused number (a duplicate) is
+ * explained in one message and asked again, and nothing decoded from it is kept; an
+ * unknown region prefix is only a warning. The answer is the NIK's 16 digits.
+ */
+export function nikQuestion(c: FlowContext, o: NikQuestionOptions): Question<string | null> {
+  const base = text<string>(c, {
+    prompt: o.prompt,
+    current: o.current ? { shown: maskNik(o.current), value: o.current } : null,
+    skip: o.skip ? c.t("common.skip") : false,
+    validate: (s) => ({ ok: true, value: s }),
+    hint: c.t("identity.send_nik"),
+  });
+  return {
+    ...base,
+    async check(io, value) {
+      if (value === null) return { ok: true, value };
+      const x = io.ctx;
+      const now = new Date(o.now);
+      const check = checkNik(value, { now });
+      const deleted = await deleteIdentityMessage(x);
+      if (!check.ok) {
+        const lines = check.problems.map((p) => `• ${explainNikProblem(x.t, p)}`);
+        await x.reply(`${x.t("identity.nik_invalid")}\n${lines.join("\n")}\n\n${x.t("identity.try_again_nik")}`);
+        return { ok: false };
+      }
+      const refused = o.refuse ? await o.refuse(io, check) : null;
+      if (refused) {
+        await x.reply(refused);
+        return { ok: false };
+      }
+      const known = await withDb(io.conversation, (db) => existingPrefixes(db, check.regionPrefix));
+      const notes = [x.t(deleted ? "identity.nik_received_deleted" : "identity.nik_received", { masked: maskNik(check.nik) })];
+      if (!known.district) notes.push(x.t("identity.prefix_unknown", { code: check.nik.slice(0, 6) }));
+      await x.reply(notes.join("\n\n"));
+      return { ok: true, value: check.nik };
+    },
   };
-  for (;;) {
-    const answer = await ask(conversation, { question, parse: anyText, hintKey: "identity.send_kk" });
-    question = async () => undefined;
-    if (answer.kind === "back") return answer;
-    const c = answer.ctx;
-    const check = checkKk(answer.value, { nik: opts.nik });
-    const deleted = await deleteIdentityMessage(c);
-    if (!check.ok) {
-      const lines = check.problems.map((p) => `• ${explainKkProblem(c.t, p)}`);
-      await c.reply(`${c.t("identity.kk_invalid")}\n${lines.join("\n")}\n\n${c.t("identity.try_again_kk")}`);
-      continue;
-    }
-    const known = await withDb(conversation, (db) => existingPrefixes(db, check.regionPrefix));
-    const notes = [c.t(deleted ? "identity.kk_received_deleted" : "identity.kk_received", { masked: maskKk(check.kk) })];
-    if (!known.district) notes.push(c.t("identity.prefix_unknown", { code: check.kk.slice(0, 6) }));
-    if (check.warnings.some((w) => w.code === "date_unusual")) notes.push(c.t("identity.kk_date_unusual"));
-    await c.reply(notes.join("\n\n"));
-    return { kind: "value", value: check.kk, ctx: c };
-  }
+}
+
+export interface KkQuestionOptions {
+  prompt: string;
+  /** The head's NIK: the No. KK must differ from it. */
+  nik: string;
+  current?: string | null;
+  refuse?: IdentityRefusal<string>;
+}
+
+/** Asks for a No. KK, with the same care as the NIK. The answer is its 16 digits. */
+export function kkQuestion(c: FlowContext, o: KkQuestionOptions): Question<string> {
+  const base = text<string>(c, {
+    prompt: o.prompt,
+    current: o.current ? { shown: maskKk(o.current), value: o.current } : null,
+    validate: (s) => ({ ok: true, value: s }),
+    hint: c.t("identity.send_kk"),
+  });
+  return {
+    ...(base as Question<string>),
+    async check(io, value) {
+      const x = io.ctx;
+      const check = checkKk(value, { nik: o.nik });
+      const deleted = await deleteIdentityMessage(x);
+      if (!check.ok) {
+        const lines = check.problems.map((p) => `• ${explainKkProblem(x.t, p)}`);
+        await x.reply(`${x.t("identity.kk_invalid")}\n${lines.join("\n")}\n\n${x.t("identity.try_again_kk")}`);
+        return { ok: false };
+      }
+      const refused = o.refuse ? await o.refuse(io, check.kk) : null;
+      if (refused) {
+        await x.reply(refused);
+        return { ok: false };
+      }
+      const known = await withDb(io.conversation, (db) => existingPrefixes(db, check.regionPrefix));
+      const notes = [x.t(deleted ? "identity.kk_received_deleted" : "identity.kk_received", { masked: maskKk(check.kk) })];
+      if (!known.district) notes.push(x.t("identity.prefix_unknown", { code: check.kk.slice(0, 6) }));
+      if (check.warnings.some((w) => w.code === "date_unusual")) notes.push(x.t("identity.kk_date_unusual"));
+      await x.reply(notes.join("\n\n"));
+      return { ok: true, value: check.kk };
+    },
+  };
 }
 
 export type { Sex };

@@ -25,6 +25,7 @@
  *
  * Only regions inside `within` are shown or accepted; a forged or stale button is refused.
  * When `within` is itself a village and a village is asked for, it is returned at once.
+ * With `scope: "user"` only the user's work area is shown or accepted (see the option).
  * Callback data: "f:rg:<code>" choose, "f:ro:<code>" open, "f:rp:<offset>" page, "f:ru" up,
  * "f:rb" browse, "f:rs" search again, "f:rd" default, "f:rh" choose the region shown (≤ 20 bytes).
  *
@@ -38,6 +39,15 @@ import { getRegionPath, listChildren, searchRegions } from "../../db/queries/reg
 import { formatRegionLabel, isWithinArea, normalizeRegionText, parentCode, regionLevel } from "../../domain/region-names.js";
 import { BACK, ask, flowData, textOf, withDb, type Parsed } from "./ask.js";
 import type { Convo, FlowContext } from "./types.js";
+import { scopeOf, workAreaOf } from "../../domain/scope.js";
+import { TEXT_LIMITS, tooLong } from "../../domain/limits.js";
+
+/** The smaller of two nested areas, or not ok when they do not overlap (null = the whole country). */
+function narrowArea(within: string | null, area: string): { ok: true; code: string } | { ok: false } {
+  if (within === null || isWithinArea(within, area)) return { ok: true, code: within ?? area };
+  if (isWithinArea(area, within)) return { ok: true, code: area };
+  return { ok: false };
+}
 
 /** What to choose: a village (level 4), or a coordinator's area (a regency, district or village). */
 export type PickLevel = 4 | "coordinator-area";
@@ -54,6 +64,14 @@ export interface PickRegionOptions {
   prompt: string;
   /** Show "⬅️ Kembali" (default true). */
   back?: boolean;
+  /**
+   * "user": only inside the user's work area (src/domain/scope.ts) — admins everywhere,
+   * coordinators their area, volunteers their village (then that village is offered alone,
+   * to confirm with one tap or go back). Combined with `within` when both are given. A user
+   * with no work area is told so and gets `{ kind: "back" }`. Household registration and
+   * editing use it, so that nobody can register (or probe for similar names) elsewhere.
+   */
+  scope?: "user";
 }
 
 export type PickResult =
@@ -129,10 +147,21 @@ async function show(via: FlowContext, edit: boolean, text: string, keyboard?: In
  * the code and its label, or `{ kind: "back" }`.
  */
 export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: PickRegionOptions): Promise<PickResult> {
-  const within = opts.within ?? null;
+  const t = ctx.t;
+  let within = opts.within ?? null;
+  if (opts.scope === "user") {
+    const area = await withDb(conversation, async (_db, _deps, octx) => workAreaOf(scopeOf(octx.user)));
+    const narrowed = area.kind === "everywhere" ? { ok: true as const, code: within } : area.kind === "within" ? narrowArea(within, area.code) : { ok: false as const };
+    if (!narrowed.ok) {
+      await ctx.reply(t("trust.no_work_area"));
+      return { kind: "back", ctx };
+    }
+    within = narrowed.code;
+  }
   const targetLevels = opts.level === 4 ? [4] : [2, 3, 4];
   const showBack = opts.back ?? true;
-  const t = ctx.t;
+  /** Scope leaves exactly one village: it is offered alone (confirm or go back). */
+  const onlyVillage = opts.scope === "user" && opts.level === 4 && within !== null && regionLevel(within) === 4;
 
   const selectable = (code: string): boolean => {
     const level = regionLevel(code);
@@ -149,7 +178,7 @@ export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: Pi
   };
 
   // A village asked for inside a village: nothing to choose.
-  if (within !== null && regionLevel(within) === 4 && selectable(within)) {
+  if (!onlyVillage && within !== null && regionLevel(within) === 4 && selectable(within)) {
     const path = await withDb(conversation, (db) => getRegionPath(db, within));
     if (path.length > 0) return { kind: "value", value: within, label: formatRegionLabel(path), ctx };
   }
@@ -179,6 +208,15 @@ export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: Pi
       items[data] = { code: "", text, label: "", open: false, ...extra };
       return data;
     };
+
+    if (screen.kind === "start" && onlyVillage && within !== null) {
+      const path = await withDb(conversation, (db) => getRegionPath(db, within!));
+      const label = formatRegionLabel(path);
+      items[D.useDefault] = { code: within, text: label, label, open: false };
+      kb.text(t("picker.use_default", { label }), D.useDefault).row();
+      backRow(kb);
+      return { text: `${opts.prompt}\n\n${t("trust.only_village", { label })}`, keyboard: kb, items, offset: 0, total: 0 };
+    }
 
     if (screen.kind === "start") {
       const def = opts.defaultCode && selectable(opts.defaultCode) ? opts.defaultCode : null;
@@ -264,6 +302,7 @@ export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: Pi
     if (data !== undefined) return data in view.items ? { ok: true, value: { type: "tap", data } } : undefined;
     const text = textOf(c);
     if (text === undefined) return undefined;
+    if (tooLong(text, TEXT_LIMITS.regionSearch)) return { ok: false, error: c.t("trust.text_too_long", { max: TEXT_LIMITS.regionSearch }) };
     if (normalizeRegionText(text).replace(/ /g, "").length < 2) return { ok: false, error: c.t("picker.too_short") };
     return { ok: true, value: { type: "search", query: truncate(text, 100) } };
   };

@@ -12,15 +12,16 @@
  * A pending volunteer who enters again edits and resubmits their application; a rejected one
  * applies anew. Fields already known are prefilled and the flow opens on the review screen.
  */
-import { InlineKeyboard, Keyboard } from "grammy";
+import { Keyboard } from "grammy";
 import { findInviteById, inviteProblem, joinWithInvite, submitRegistration } from "../../db/queries/onboarding.js";
 import { regionLabel } from "../../db/queries/regions.js";
 import { applyBlock, joinBlock } from "../../domain/onboarding.js";
 import { isWithinArea, regionLevel } from "../../domain/region-names.js";
-import { ask, flowData, withDb, type Parsed } from "../kit/ask.js";
+import { withDb } from "../kit/ask.js";
+import { custom, field, runForm, type FormIO, type ReviewScreen, type SaveOutcome, type Step } from "../kit/form.js";
 import { pickRegion } from "../kit/region-picker.js";
 import type { Convo, FlowContext } from "../kit/types.js";
-import { askName, askPhone } from "./steps.js";
+import { nameQuestion, phoneQuestion } from "./steps.js";
 
 export const REGISTER_FLOW = "onboarding-register";
 
@@ -37,25 +38,134 @@ interface InviteView {
   inviterName: string;
 }
 
-interface Draft {
+interface Known {
   name: string | null;
   phone: string | null;
   village: string | null;
   villageLabel: string | null;
 }
 
+/** What the form holds (plain JSON). */
+interface Draft extends Known {
+  /** The invite being used; null once it stopped working (then it is a normal application). */
+  invite: InviteView | null;
+}
+
 type Start =
   | { ok: false; message: string }
-  | { ok: true; invite: InviteView | null; draft: Draft; state: "new" | "pending" | "rejected" | "other" };
+  | { ok: true; invite: InviteView | null; draft: Known; state: "new" | "pending" | "rejected" | "other" };
 
-type Step = "name" | "phone" | "village" | "review";
+/** A village is asked unless the invite fixes it (one village) or makes a coordinator. */
+function needsVillage(d: Draft): boolean {
+  return !(d.invite?.role === "coordinator") && !(d.invite && regionLevel(d.invite.areaCode) === 4);
+}
 
-const REVIEW = {
-  name: "f:rv:name",
-  phone: "f:rv:phone",
-  village: "f:rv:village",
-  submit: "f:rv:submit",
-} as const;
+const steps: Step<Draft>[] = [
+  field<Draft, string | null>("name", {
+    label: "form.step_name",
+    missing: (d) => !d.name,
+    question: (d, c, view) => nameQuestion(c, { current: d.name, back: view.mode === "edit" || !view.first }),
+    set: (d, name) => ({ ...d, name: name ?? d.name }),
+  }),
+  field<Draft, string>("phone", {
+    label: "form.step_phone",
+    missing: (d) => !d.phone,
+    question: (d, c) => phoneQuestion(c, { current: d.phone, back: true }),
+    set: (d, phone) => ({ ...d, phone }),
+  }),
+  custom<Draft, { code: string; label: string }>("village", {
+    label: "form.step_work_village",
+    applies: needsVillage,
+    missing: (d) => !d.village,
+    run: async (io, d) => {
+      const picked = await pickRegion(io.conversation, io.ctx, {
+        level: 4,
+        within: d.invite?.role === "volunteer" ? d.invite.areaCode : null,
+        defaultCode: d.village,
+        prompt: io.ctx.t("onboarding.ask_village"),
+      });
+      return picked.kind === "back" ? picked : { kind: "value", value: { code: picked.value, label: picked.label } };
+    },
+    set: (d, v) => ({ ...d, village: v.code, villageLabel: v.label }),
+  }),
+];
+
+function review(d: Draft, c: FlowContext): ReviewScreen {
+  const t = c.t;
+  const invite = d.invite;
+  const text = [
+    t("onboarding.review_title"),
+    "",
+    t("onboarding.review_name", { value: d.name ?? "-" }),
+    t("onboarding.review_phone", { value: d.phone ?? "-" }),
+    invite?.role === "coordinator"
+      ? t("onboarding.review_coordinator_area", { value: invite.areaLabel })
+      : t("onboarding.review_village", { value: d.villageLabel ?? "-" }),
+    t(invite?.role === "coordinator" ? "onboarding.review_role_coordinator" : "onboarding.review_role_volunteer"),
+    "",
+    t(invite ? "onboarding.review_hint_invite" : "onboarding.review_hint"),
+  ].join("\n");
+  const edits = [
+    { id: "name", label: t("onboarding.edit_name") },
+    { id: "phone", label: t("onboarding.edit_phone") },
+    ...(needsVillage(d) ? [{ id: "village", label: t("onboarding.edit_village") }] : []),
+  ];
+  return { text, edits, save: t(invite ? "onboarding.join_now" : "onboarding.submit"), columns: 1, hint: t("onboarding.review_use_buttons") };
+}
+
+/** Joins through the invite, or sends the application; a problem sends the person back where it can be fixed. */
+async function submit(io: FormIO, d: Draft): Promise<SaveOutcome<Draft>> {
+  const c = io.ctx;
+  const t = c.t;
+  const name = d.name ?? "";
+  const phone = d.phone ?? "";
+  if (d.invite) {
+    const inv = d.invite;
+    const joined = await withDb(io.conversation, async (db, deps, octx) => {
+      if (!octx.user) return { ok: false as const, reason: "unknown_user" };
+      const r = await joinWithInvite(db, {
+        userId: octx.user.id,
+        inviteId: inv.id,
+        name,
+        phone,
+        villageCode: inv.role === "volunteer" ? d.village : null,
+        now: deps.now(),
+      });
+      if (!r.ok) return { ok: false as const, reason: r.reason };
+      return { ok: true as const, role: r.role, area: (await regionLabel(db, r.areaCode, { full: false })) ?? r.areaCode };
+    });
+    if (joined.ok) {
+      await c.reply(t(joined.role === "coordinator" ? "onboarding.joined_coordinator" : "onboarding.joined_volunteer", { area: joined.area }), {
+        reply_markup: { remove_keyboard: true },
+      });
+      return { kind: "done" };
+    }
+    if (joined.reason === "bad_village") return { kind: "step", step: "village", draft: { ...d, village: null, villageLabel: null } };
+    const isInviteProblem = ["unknown", "revoked", "expired", "used_up", "inviter_inactive"].includes(joined.reason);
+    if (isInviteProblem && inv.role === "volunteer" && d.village) {
+      // The invite stopped working while they were typing: nothing is lost, they can apply normally.
+      await c.reply(`${t(`invite.problem_${joined.reason}`)}\n\n${t("onboarding.invite_gone_apply")}`);
+      return { kind: "review", draft: { ...d, invite: null } };
+    }
+    await c.reply(t(isInviteProblem ? `invite.problem_${joined.reason}` : `onboarding.block_${joined.reason}`));
+    return { kind: "done" };
+  }
+  const village = d.village ?? "";
+  const submitted = await withDb(io.conversation, async (db, deps, octx) => {
+    if (!octx.user) return { ok: false as const, reason: "unknown_user" };
+    const r = await submitRegistration(db, octx.user.id, { name, phone, villageCode: village }, deps.now());
+    return r.ok ? { ok: true as const, resubmitted: r.resubmitted } : { ok: false as const, reason: r.reason };
+  });
+  if (!submitted.ok) {
+    if (submitted.reason === "bad_village") return { kind: "step", step: "village", draft: { ...d, village: null, villageLabel: null } };
+    await c.reply(t(`onboarding.block_${submitted.reason}`));
+    return { kind: "done" };
+  }
+  await c.reply(t(submitted.resubmitted ? "onboarding.resubmitted" : "onboarding.submitted", { area: d.villageLabel ?? "" }), {
+    reply_markup: new Keyboard().text(t("mystatus.button")).resized().persistent(),
+  });
+  return { kind: "done" };
+}
 
 export async function registerFlow(conversation: Convo, ctx: FlowContext, args?: RegisterArgs): Promise<void> {
   const inviteId = typeof args?.inviteId === "number" ? args.inviteId : null;
@@ -105,10 +215,9 @@ export async function registerFlow(conversation: Convo, ctx: FlowContext, args?:
     return;
   }
 
-  let invite = start.invite;
-  const draft: Draft = { ...start.draft };
+  const draft: Draft = { ...start.draft, invite: start.invite };
   // A volunteer invite for one village fixes the village.
-  const needsVillage = () => !(invite?.role === "coordinator") && !(invite && regionLevel(invite.areaCode) === 4);
+  const invite = start.invite;
   if (invite && invite.role === "volunteer" && regionLevel(invite.areaCode) === 4) {
     draft.village = invite.areaCode;
     draft.villageLabel = invite.areaLabel;
@@ -129,160 +238,7 @@ export async function registerFlow(conversation: Convo, ctx: FlowContext, args?:
     await ctx.reply(t(intro), noKeyboard);
   }
 
-  const missing = (): Step => {
-    if (!draft.name) return "name";
-    if (!draft.phone) return "phone";
-    if (needsVillage() && !draft.village) return "village";
-    return "review";
-  };
-
-  let step: Step = missing();
-  // True while a field is changed from the review screen ("Kembali" returns there).
-  let fromReview = false;
-  let cur: FlowContext = ctx;
-  for (;;) {
-    if (step === "name") {
-      const a = await askName(conversation, cur, { current: draft.name, back: fromReview });
-      cur = a.ctx;
-      if (a.kind === "value") draft.name = a.value;
-      step = a.kind === "back" ? "review" : missing();
-      fromReview = false;
-      continue;
-    }
-    if (step === "phone") {
-      const a = await askPhone(conversation, cur, { current: draft.phone, back: true });
-      cur = a.ctx;
-      if (a.kind === "value") draft.phone = a.value;
-      step = a.kind === "value" ? missing() : fromReview ? "review" : "name";
-      fromReview = false;
-      continue;
-    }
-    if (step === "village") {
-      const picked = await pickRegion(conversation, cur, {
-        level: 4,
-        within: invite?.role === "volunteer" ? invite.areaCode : null,
-        defaultCode: draft.village,
-        prompt: t("onboarding.ask_village"),
-      });
-      cur = picked.ctx;
-      if (picked.kind === "value") {
-        draft.village = picked.value;
-        draft.villageLabel = picked.label;
-      }
-      step = picked.kind === "value" ? missing() : fromReview ? "review" : "phone";
-      fromReview = false;
-      continue;
-    }
-
-    // Review.
-    const lines = [
-      t("onboarding.review_title"),
-      "",
-      t("onboarding.review_name", { value: draft.name ?? "-" }),
-      t("onboarding.review_phone", { value: draft.phone ?? "-" }),
-      invite?.role === "coordinator"
-        ? t("onboarding.review_coordinator_area", { value: invite.areaLabel })
-        : t("onboarding.review_village", { value: draft.villageLabel ?? "-" }),
-      t(invite?.role === "coordinator" ? "onboarding.review_role_coordinator" : "onboarding.review_role_volunteer"),
-      "",
-      t(invite ? "onboarding.review_hint_invite" : "onboarding.review_hint"),
-    ];
-    const kb = new InlineKeyboard()
-      .text(t("onboarding.edit_name"), REVIEW.name)
-      .row()
-      .text(t("onboarding.edit_phone"), REVIEW.phone)
-      .row();
-    if (needsVillage()) kb.text(t("onboarding.edit_village"), REVIEW.village).row();
-    kb.text(t(invite ? "onboarding.join_now" : "onboarding.submit"), REVIEW.submit);
-    const valid = new Set<string>(Object.values(REVIEW));
-    const reviewCtx = cur;
-    const choice = await ask(conversation, {
-      question: () => reviewCtx.reply(lines.join("\n"), { reply_markup: kb }),
-      parse: (c): Parsed<string> | undefined => {
-        const data = flowData(c);
-        return data !== undefined && valid.has(data) ? { ok: true, value: data } : undefined;
-      },
-      hintKey: "onboarding.review_use_buttons",
-    });
-    cur = choice.ctx;
-    if (choice.kind === "back") continue;
-    if (choice.value === REVIEW.name || choice.value === REVIEW.phone || choice.value === REVIEW.village) {
-      step = choice.value === REVIEW.name ? "name" : choice.value === REVIEW.phone ? "phone" : "village";
-      fromReview = true;
-      await removeButtons(cur);
-      continue;
-    }
-    await removeButtons(cur);
-
-    // Submit.
-    const name = draft.name ?? "";
-    const phone = draft.phone ?? "";
-    if (invite) {
-      const inv = invite;
-      const joined = await withDb(conversation, async (db, deps, octx) => {
-        if (!octx.user) return { ok: false as const, reason: "unknown_user" };
-        const r = await joinWithInvite(db, {
-          userId: octx.user.id,
-          inviteId: inv.id,
-          name,
-          phone,
-          villageCode: inv.role === "volunteer" ? draft.village : null,
-          now: deps.now(),
-        });
-        if (!r.ok) return { ok: false as const, reason: r.reason };
-        return { ok: true as const, role: r.role, area: (await regionLabel(db, r.areaCode, { full: false })) ?? r.areaCode };
-      });
-      if (joined.ok) {
-        await cur.reply(t(joined.role === "coordinator" ? "onboarding.joined_coordinator" : "onboarding.joined_volunteer", { area: joined.area }), {
-          reply_markup: { remove_keyboard: true },
-        });
-        return;
-      }
-      if (joined.reason === "bad_village") {
-        draft.village = null;
-        step = "village";
-        continue;
-      }
-      const isInviteProblem = ["unknown", "revoked", "expired", "used_up", "inviter_inactive"].includes(joined.reason);
-      if (isInviteProblem && inv.role === "volunteer" && draft.village) {
-        // The invite stopped working while they were typing: nothing is lost, they can apply normally.
-        await cur.reply(`${t(`invite.problem_${joined.reason}`)}\n\n${t("onboarding.invite_gone_apply")}`);
-        invite = null;
-        step = "review";
-        continue;
-      }
-      await cur.reply(t(isInviteProblem ? `invite.problem_${joined.reason}` : `onboarding.block_${joined.reason}`));
-      return;
-    }
-
-    const village = draft.village ?? "";
-    const submitted = await withDb(conversation, async (db, deps, octx) => {
-      if (!octx.user) return { ok: false as const, reason: "unknown_user" };
-      const r = await submitRegistration(db, octx.user.id, { name, phone, villageCode: village }, deps.now());
-      return r.ok ? { ok: true as const, resubmitted: r.resubmitted } : { ok: false as const, reason: r.reason };
-    });
-    if (!submitted.ok) {
-      if (submitted.reason === "bad_village") {
-        draft.village = null;
-        step = "village";
-        continue;
-      }
-      await cur.reply(t(`onboarding.block_${submitted.reason}`));
-      return;
-    }
-    await cur.reply(t(submitted.resubmitted ? "onboarding.resubmitted" : "onboarding.submitted", { area: draft.villageLabel ?? "" }), {
-      reply_markup: new Keyboard().text(t("mystatus.button")).resized().persistent(),
-    });
-    return;
-  }
-}
-
-/** Removes the inline keyboard from the message that was tapped (ignores failures). */
-async function removeButtons(c: FlowContext): Promise<void> {
-  if (!c.callbackQuery?.message) return;
-  try {
-    await c.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() });
-  } catch {
-    // Old or already edited message: nothing to clean up.
-  }
+  // Opens at the first field still unknown, or at the review when everything is known.
+  const first = !draft.name ? "name" : !draft.phone ? "phone" : needsVillage(draft) && !draft.village ? "village" : "review";
+  await runForm(conversation, ctx, { id: REGISTER_FLOW, flow: "form.flow_volunteer", steps, start: first, review, save: submit }, draft);
 }

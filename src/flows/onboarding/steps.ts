@@ -1,75 +1,76 @@
 /**
  * Questions shared by the onboarding flows (registration, joining by invite, /profil):
- * the person's name and their phone number.
+ * the person's name and their phone number, as form-kit questions (and as one-off asks for
+ * /profil).
  */
-import { Keyboard } from "grammy";
 import { cleanDisplayName } from "../../domain/names.js";
 import { normalizePhone } from "../../domain/phone.js";
-import { ask, backKeyboard, textOf, type Answer, type Parsed } from "../kit/ask.js";
+import type { Answer } from "../kit/ask.js";
+import { askQuestion, type Question } from "../kit/form.js";
+import { contact, text } from "../kit/questions.js";
 import type { Convo, FlowContext } from "../kit/types.js";
 
 /**
- * Asks for the full name (as on the KTP). With `current`, the question says what is stored;
- * with `back`, a "Kembali" button is shown.
+ * The full name (as on the KTP). With `current`, the question says what is stored and offers
+ * to keep it; with `back`, a "Kembali" button is shown.
  */
+export function nameQuestion(ctx: FlowContext, opts: { current?: string | null; back?: boolean } = {}): Question<string | null> {
+  return text<string>(ctx, {
+    prompt: ctx.t("onboarding.ask_name"),
+    current: opts.current ? { shown: opts.current, value: opts.current } : null,
+    validate: (s) => {
+      const cleaned = cleanDisplayName(s);
+      return cleaned.ok ? { ok: true, value: cleaned.value } : { ok: false, error: ctx.t(`onboarding.name_${cleaned.problem}`) };
+    },
+    back: opts.back === true,
+    hint: ctx.t("onboarding.name_hint"),
+  });
+}
+
+/**
+ * The person's own mobile number: the "share contact" button (only their own contact is
+ * accepted) or a typed number, normalised to +62… (E.164). A reply keyboard cannot hold
+ * inline buttons, so "Kembali" (with `back`) and "Tetap: …" are reply buttons; the answer's
+ * confirmation removes the keyboard.
+ */
+export function phoneQuestion(ctx: FlowContext, opts: { current?: string | null; back?: boolean } = {}): Question<string> {
+  const noKeyboard = { remove_keyboard: true as const };
+  return contact(ctx, {
+    prompt: ctx.t("onboarding.ask_phone"),
+    share: ctx.t("onboarding.share_phone"),
+    backLabel: opts.back ? ctx.t("onboarding.phone_back") : undefined,
+    current: opts.current ?? null,
+    fromContact: (shared, senderId) => {
+      if (shared.userId === undefined || shared.userId !== senderId) return { ok: false, error: ctx.t("onboarding.phone_not_own") };
+      const phone = normalizePhone(shared.phone);
+      return phone.ok ? { ok: true, value: phone.e164 } : { ok: false, error: ctx.t("onboarding.phone_contact_unusable") };
+    },
+    fromText: (s) => {
+      const phone = normalizePhone(s);
+      return phone.ok ? { ok: true, value: phone.e164 } : { ok: false, error: ctx.t(`onboarding.phone_${phone.problem}`) };
+    },
+    saved: (phone) => ({ text: ctx.t("onboarding.phone_saved", { phone }), markup: noKeyboard }),
+    left: { text: ctx.t("onboarding.phone_back_done"), markup: noKeyboard },
+    hint: ctx.t("onboarding.phone_hint"),
+  });
+}
+
+/** Asks for the full name on its own (/profil). */
 export async function askName(
   conversation: Convo,
   ctx: FlowContext,
   opts: { current?: string | null; back?: boolean } = {},
 ): Promise<Answer<string>> {
-  const question = opts.current
-    ? `${ctx.t("onboarding.ask_name")}\n\n${ctx.t("onboarding.current_value", { value: opts.current })}`
-    : ctx.t("onboarding.ask_name");
-  return ask(conversation, {
-    question: () => ctx.reply(question, opts.back ? { reply_markup: backKeyboard(ctx.t("common.back")) } : {}),
-    parse: (c): Parsed<string> | undefined => {
-      const text = textOf(c);
-      if (text === undefined) return undefined;
-      const cleaned = cleanDisplayName(text);
-      return cleaned.ok ? { ok: true, value: cleaned.value } : { ok: false, error: c.t(`onboarding.name_${cleaned.problem}`) };
-    },
-    hintKey: "onboarding.name_hint",
-  });
+  const a = await askQuestion(conversation, ctx, nameQuestion(ctx, opts));
+  if (a.kind === "back") return a;
+  return { kind: "value", value: a.value ?? opts.current ?? "", ctx: a.ctx };
 }
 
-/**
- * Asks for the person's own mobile number: the "share contact" button (only their own
- * contact is accepted) or a typed number, normalised to +62… . The reply keyboard is removed
- * by the confirmation that follows. Returns E.164.
- */
+/** Asks for the phone number on its own (/profil). Returns E.164. */
 export async function askPhone(
   conversation: Convo,
   ctx: FlowContext,
   opts: { current?: string | null; back?: boolean } = {},
 ): Promise<Answer<string>> {
-  const backLabel = ctx.t("onboarding.phone_back");
-  const keyboard = new Keyboard().requestContact(ctx.t("onboarding.share_phone")).resized().oneTime();
-  if (opts.back) keyboard.row().text(backLabel);
-  const question = opts.current
-    ? `${ctx.t("onboarding.ask_phone")}\n\n${ctx.t("onboarding.current_value", { value: opts.current })}`
-    : ctx.t("onboarding.ask_phone");
-  const answer = await ask<string | null>(conversation, {
-    question: () => ctx.reply(question, { reply_markup: keyboard }),
-    parse: (c): Parsed<string | null> | undefined => {
-      const contact = c.message?.contact;
-      if (contact) {
-        if (contact.user_id === undefined || contact.user_id !== c.from?.id) return { ok: false, error: c.t("onboarding.phone_not_own") };
-        const phone = normalizePhone(contact.phone_number);
-        return phone.ok ? { ok: true, value: phone.e164 } : { ok: false, error: c.t("onboarding.phone_contact_unusable") };
-      }
-      const text = textOf(c);
-      if (text === undefined) return undefined;
-      if (opts.back && text === backLabel) return { ok: true, value: null };
-      const phone = normalizePhone(text);
-      return phone.ok ? { ok: true, value: phone.e164 } : { ok: false, error: c.t(`onboarding.phone_${phone.problem}`) };
-    },
-    hintKey: "onboarding.phone_hint",
-  });
-  if (answer.kind === "back") return answer;
-  if (answer.value === null) {
-    await answer.ctx.reply(ctx.t("onboarding.phone_back_done"), { reply_markup: { remove_keyboard: true } });
-    return { kind: "back", ctx: answer.ctx };
-  }
-  await answer.ctx.reply(ctx.t("onboarding.phone_saved", { phone: answer.value }), { reply_markup: { remove_keyboard: true } });
-  return { kind: "value", value: answer.value, ctx: answer.ctx };
+  return askQuestion(conversation, ctx, phoneQuestion(ctx, opts));
 }

@@ -9,7 +9,7 @@ export const ERASED_NAME = "(dihapus)";
 /**
  * Erases a household's personal data on request (UU PDP): names, identity numbers, birth
  * date, address and location, members, photos, KK history, free-text notes, correction texts,
- * subscriptions and sessions, visit free text and media. What stays
+ * subscriptions, sessions and the family PIN, visit free text and media. What stays
  * is anonymous: the reference code, village, status, PPKS categories and counts. Audited.
  */
 export async function anonymizeHousehold(db: Db, opts: { householdId: number; by: number | null; now: Date; requestId?: number }): Promise<void> {
@@ -45,6 +45,7 @@ export async function anonymizeHousehold(db: Db, opts: { householdId: number; by
   await db.updateTable("household_status_history").set({ reason: null }).where("household_id", "=", id).execute();
   await db.deleteFrom("status_subscriptions").where("household_id", "=", id).execute();
   await db.deleteFrom("status_sessions").where("household_id", "=", id).execute();
+  await db.deleteFrom("household_pins").where("household_id", "=", id).execute();
   await db.updateTable("data_requests").set({ details_enc: null }).where("household_id", "=", id).execute();
   await eraseVisitData(db, id);
   // The coordinators' messages about this family's other requests showed the name: redraw them.

@@ -1,0 +1,7 @@
+import { callbackCodec } from "../callback-data.js";
+
+/**
+ * The dashboard's buttons in the chat ("db:"): `link` asks for a one-time login link for a
+ * desktop browser ("Buka di komputer").
+ */
+export const dashboardCallbacks = callbackCodec("db", { link: [] });

@@ -8,7 +8,8 @@ import { createI18n } from "./i18n.js";
 import type { Logger } from "./logger.js";
 import { createPiiCrypto, loadPiiKey } from "./pii.js";
 import type { AppDeps, BotContext } from "./bot/context.js";
-import { createBot } from "./bot/index.js";
+import { createAppOutbox, createBot } from "./bot/index.js";
+import type { Outbox } from "./bot/outbox.js";
 import { createJobQueue, createJobWorker, type JobWorker } from "./bot/jobs.js";
 import { FEATURES, type Feature } from "./bot/features.js";
 import { createBroadcastSender, type BroadcastSender } from "./bot/coordinator/broadcast-sender.js";
@@ -21,6 +22,8 @@ export interface App {
   worker: JobWorker;
   /** Delivers broadcasts (coordinator tools); main.ts starts it next to the worker. */
   broadcasts: BroadcastSender;
+  /** Sends each update's Bot API calls after its COMMIT (src/bot/outbox.ts). */
+  outbox: Outbox;
   /** Stops the broadcast sender and the job worker, and closes the database. */
   close(): Promise<void>;
 }
@@ -78,7 +81,8 @@ export async function createApp(
       jobs: createJobQueue(now),
     };
     const features = opts.features ?? FEATURES;
-    const bot = createBot(deps, opts.botConfig, features);
+    const outbox = createAppOutbox(deps);
+    const bot = createBot(deps, opts.botConfig, features, outbox);
     const worker = createJobWorker({
       deps,
       api: bot.api,
@@ -93,9 +97,12 @@ export async function createApp(
       dbHandle,
       worker,
       broadcasts,
+      outbox,
       async close() {
         await broadcasts.stop();
         await worker.stop();
+        // Replies of updates already committed still go out (and their ids are recorded).
+        await outbox.drain(30_000);
         await dbHandle.close();
       },
     };

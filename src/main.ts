@@ -7,6 +7,7 @@ import { registerDefaultCommands, scheduleCommandSync } from "./bot/commands/men
 import { fetchBotInfo, startPolling } from "./bot/polling.js";
 import { startWebhook } from "./bot/webhook.js";
 import { runSimulator } from "./dev/simulator/index.js";
+import { createDashboard, startDashboardServer } from "./web/server.js";
 
 async function startApp(config: Config, opts: Omit<Parameters<typeof createApp>[1], "logger"> & { logger: Logger }): Promise<App> {
   try {
@@ -43,11 +44,20 @@ async function main(): Promise<void> {
     logger.warn({ err: (err as Error).message }, "could not register the command menu"),
   );
   await scheduleCommandSync(app.deps);
+  // The coordinator dashboard (WEB_APP_URL): built now, served by the webhook's HTTP server, or
+  // in polling mode by a server of its own on PORT.
+  const dashboard = config.WEB_APP_URL ? await createDashboard({ deps: app.deps, api: app.bot.api }) : undefined;
+  const web = dashboard && config.BOT_MODE === "polling" ? await startDashboardServer(dashboard, { port: config.PORT, logger }) : undefined;
   app.worker.start();
   app.broadcasts.start();
   const updates: { stop(): Promise<void> } =
     config.BOT_MODE === "webhook"
-      ? await startWebhook(app.bot, app.deps.db, logger, { port: config.PORT, secret: config.WEBHOOK_SECRET!, url: config.WEBHOOK_URL })
+      ? await startWebhook(app.bot, app.deps.db, logger, {
+          port: config.PORT,
+          secret: config.WEBHOOK_SECRET!,
+          url: config.WEBHOOK_URL,
+          ...(dashboard ? { web: dashboard.handle } : {}),
+        })
       : await startPolling(app.bot, logger);
 
   let stopping = false;
@@ -58,6 +68,7 @@ async function main(): Promise<void> {
     try {
       // Stop taking updates, let the ones in flight finish, then stop jobs and the database.
       await updates.stop();
+      await web?.stop();
       await app.close();
       logger.info("stopped");
     } catch (err) {

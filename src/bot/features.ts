@@ -9,9 +9,12 @@ import { householdsFeature } from "./households/index.js";
 import { onboardingFeature } from "./onboarding/index.js";
 import { beneficiaryFeature } from "./beneficiary/index.js";
 import { visitFeature } from "./visits/index.js";
+import { fieldworkFeature } from "./fieldwork/index.js";
 import { coordinatorFeature } from "./coordinator/index.js";
 import { trustFeature } from "./trust/index.js";
 import { dashboardFeature } from "./dashboard/index.js";
+import { dtsenFeature } from "./dtsen/index.js";
+import { cekamanFeature } from "./cekaman/index.js";
 
 /**
  * What one feature contributes to the app. `createBot` installs the flows and composers,
@@ -41,4 +44,4 @@ const coreFeature: Feature = {
 };
 
 /** Every feature of the bot, in the order their handlers are installed. */
-export const FEATURES: readonly Feature[] = [coreFeature, householdsFeature, onboardingFeature, beneficiaryFeature, visitFeature, coordinatorFeature, trustFeature, dashboardFeature];
+export const FEATURES: readonly Feature[] = [coreFeature, householdsFeature, onboardingFeature, beneficiaryFeature, visitFeature, coordinatorFeature, trustFeature, dashboardFeature, dtsenFeature, fieldworkFeature, cekamanFeature];

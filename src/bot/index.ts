@@ -6,6 +6,9 @@ import { htmlParseMode } from "../lib/html.js";
 import type { AppDeps, BotContext } from "./context.js";
 import { createErrorHandler, describeError } from "./errors.js";
 import { updateTransaction } from "./middleware/update-tx.js";
+import { createOutbox, type Outbox } from "./outbox.js";
+import { recordDeliveredIds } from "../db/update-prefetch.js";
+import { conversationKey } from "../db/conversation-storage.js";
 import { loadUser } from "./middleware/user.js";
 import { cancelHandlers } from "./commands/cancel.js";
 import { helpHandlers } from "./commands/help.js";
@@ -22,7 +25,23 @@ export const SIMULATOR_TOKEN = "1000000001:SIMULATOR-token-not-for-telegram";
  * context → per-chat ordering → error boundary → update transaction → user → commands that
  * work inside flows (/batal, /bahasa, /bantuan) → flows → features → fallback.
  */
-export function createBot(deps: AppDeps, botConfig: BotConfig<BotContext> = {}, features: readonly Feature[] = FEATURES): Bot<BotContext> {
+/** The outbox that sends an update's Bot API calls after its COMMIT (src/bot/outbox.ts). */
+export function createAppOutbox(deps: AppDeps): Outbox {
+  return createOutbox({
+    db: deps.db,
+    logger: deps.logger,
+    i18n: deps.i18n,
+    now: deps.now,
+    recordIds: (db, chatId, ids) => recordDeliveredIds(db, chatId, ids, conversationKey(chatId)),
+  });
+}
+
+export function createBot(
+  deps: AppDeps,
+  botConfig: BotConfig<BotContext> = {},
+  features: readonly Feature[] = FEATURES,
+  outbox: Outbox = createAppOutbox(deps),
+): Bot<BotContext> {
   const bot = new Bot<BotContext>(deps.config.BOT_TOKEN ?? SIMULATOR_TOKEN, {
     ...botConfig,
     client: { apiRoot: deps.config.TELEGRAM_API_ROOT, ...botConfig.client },
@@ -43,7 +62,7 @@ export function createBot(deps: AppDeps, botConfig: BotConfig<BotContext> = {}, 
   bot.use(sequentialize((ctx: BotContext) => (ctx.chatId === undefined ? undefined : String(ctx.chatId))));
 
   const app = bot.errorBoundary(createErrorHandler());
-  app.use(updateTransaction());
+  app.use(updateTransaction(outbox));
   app.use(loadUser());
   installConversations(app, deps.i18n);
   app.use(cancelHandlers, languageHandlers, helpHandlers);

@@ -33,6 +33,8 @@ export interface WebhookOptions {
   maxBodyBytes?: number;
   /** Time a client has to send the request line and headers (default 10 s). */
   headersTimeoutMs?: number;
+  /** The coordinator dashboard (src/web/server.ts), served under /app/; resolves true when it answered. */
+  web?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface WebhookServer {
@@ -210,6 +212,7 @@ export async function startWebhook(bot: Bot<BotContext>, db: Kysely<Database>, l
       const ready = await checkReadiness(db);
       return send(res, ready.ok ? 200 : 503, ready);
     }
+    if (opts.web && (await opts.web(req, res))) return;
     if (req.method !== "POST" || (webhookPath !== undefined && path !== webhookPath)) {
       return send(res, 404, { ok: false });
     }

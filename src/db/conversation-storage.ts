@@ -5,7 +5,8 @@ import { sql } from "kysely";
 import type { Context } from "grammy";
 import type { PiiCrypto } from "../pii.js";
 import type { Db } from "./schema.js";
-import { deferredWritesOf, takePrefetchedConversation } from "./update-prefetch.js";
+import { deferredWritesOf, noteConversationWritten, takePrefetchedConversation } from "./update-prefetch.js";
+import { resolveProvisionalIds, type DeliveredIds } from "../lib/provisional-ids.js";
 import type { Statement } from "./batching.js";
 import { MAX_ANONYMOUS_STATE_BYTES, MAX_CONVERSATION_STATE_BYTES } from "../domain/limits.js";
 
@@ -138,7 +139,14 @@ export function createConversationStorage<C extends StorageContext>(opts: {
           ctx.staleFlow = true;
           return undefined;
         }
-        return unsealIdentityNumbers(state, ctx.deps.pii) as VersionedState<ConversationData>;
+        const unsealed = unsealIdentityNumbers(state, ctx.deps.pii) as VersionedState<ConversationData> & { ids?: DeliveredIds };
+        // Real ids of messages sent after the last COMMIT (src/bot/outbox.ts) replace the
+        // provisional ones the replay log and the forms' state hold.
+        if (unsealed.ids) {
+          resolveProvisionalIds(unsealed.state, unsealed.ids);
+          delete unsealed.ids;
+        }
+        return unsealed;
       },
       async write(ctx, state) {
         if (!hasState(ctx)) return;
@@ -156,6 +164,7 @@ export function createConversationStorage<C extends StorageContext>(opts: {
             .values({ key: conversationKey(ctx.chatId), state: json })
             .onConflict((oc) => oc.column("key").doUpdateSet({ state: (eb) => eb.ref("excluded.state"), updated_at: (eb) => eb.ref("excluded.updated_at") })),
         );
+        noteConversationWritten(ctx);
       },
       async delete(ctx) {
         if (!hasState(ctx)) return;

@@ -26,6 +26,8 @@ interface Prefetch {
   conversationKey?: string;
   conversation?: { value: unknown };
   deferred: DeferredWrites;
+  /** The chat's conversation state was written (its message ids may be provisional). */
+  stateWritten: boolean;
 }
 
 const prefetched = new WeakMap<object, Prefetch>();
@@ -54,18 +56,26 @@ function integer(value: number): number {
   return value;
 }
 
+/** How an update transaction ended. */
+export interface UpdateOutcome {
+  /** False when this update_id was handled before (then nothing ran). */
+  fresh: boolean;
+  /** The chat's conversation state was written (see {@link noteConversationWritten}). */
+  stateWritten: boolean;
+}
+
 /**
- * Runs `body` in the update's transaction on one connection of `root`. Returns false (and
- * runs nothing) when this update_id was handled before. `ctx` is the key under which the
- * prefetched rows and the deferred writes are found ({@link takePrefetchedUser},
- * {@link takePrefetchedConversation}, {@link deferredWritesOf}).
+ * Runs `body` in the update's transaction on one connection of `root`; nothing runs when
+ * this update_id was handled before. `ctx` is the key under which the prefetched rows and the
+ * deferred writes are found ({@link takePrefetchedUser}, {@link takePrefetchedConversation},
+ * {@link deferredWritesOf}).
  */
 export async function runUpdateTransaction(
   ctx: object,
   root: Kysely<Database>,
   key: UpdateKey,
   body: (db: Kysely<Database>) => Promise<void>,
-): Promise<boolean> {
+): Promise<UpdateOutcome> {
   const multiStatement = multiStatementAllowed(root);
   return root.connection().execute(async (db) => {
     const c: BatchConnection = { db, multiStatement };
@@ -78,10 +88,10 @@ export async function runUpdateTransaction(
       const [row] = await sendTogether(c, [sql`begin`, ...lock], first);
       if (!row || row.__fresh !== true) {
         await sql`rollback`.execute(db);
-        return false;
+        return { fresh: false, stateWritten: false };
       }
       const { __fresh: _fresh, __conv: conv, ...userColumns } = row;
-      const p: Prefetch = { deferred: new DeferredWrites() };
+      const p: Prefetch = { deferred: new DeferredWrites(), stateWritten: false };
       if (key.senderId !== undefined) {
         p.telegramId = key.senderId;
         p.user = { value: userColumns["id"] === null || userColumns["id"] === undefined ? undefined : (userColumns as unknown as User) };
@@ -93,7 +103,7 @@ export async function runUpdateTransaction(
       prefetched.set(ctx, p);
       await body(db);
       await commitWith(c, p.deferred);
-      return true;
+      return { fresh: true, stateWritten: p.stateWritten };
     } catch (err) {
       await sql`rollback`.execute(db).catch(() => undefined);
       throw err;
@@ -127,4 +137,40 @@ export function takePrefetchedConversation(ctx: object, key: string): { value: u
  */
 export function deferredWritesOf(ctx: object): DeferredWrites | undefined {
   return prefetched.get(ctx)?.deferred;
+}
+
+/** Notes that the conversation state of the update's chat is written with its COMMIT. */
+export function noteConversationWritten(ctx: object): void {
+  const p = prefetched.get(ctx);
+  if (p) p.stateWritten = true;
+}
+
+/**
+ * Adds the real ids of messages delivered after COMMIT to the chat's stored conversation
+ * state (`ids`: provisional id → real id; see `src/bot/outbox.ts`), under the chat's lock so
+ * that it lands after any update of the chat that is still running, in one round trip. The
+ * next read of the state applies the map (`conversation-storage.ts`). No state: nothing to do.
+ */
+export async function recordDeliveredIds(root: Kysely<Database>, chatId: number, ids: Record<string, number>, key: string): Promise<void> {
+  const multiStatement = multiStatementAllowed(root);
+  await root.connection().execute(async (db) => {
+    const c: BatchConnection = { db, multiStatement };
+    try {
+      await sendTogether(
+        c,
+        [
+          sql`begin`,
+          sql`select pg_advisory_xact_lock(hashtextextended(${`chat:${integer(chatId)}`}, 0))`,
+          db
+            .updateTable("conversation_state")
+            .set({ state: sql`jsonb_set(state, '{ids}', coalesce(state->'ids', '{}'::jsonb) || ${JSON.stringify(ids)}::jsonb)` })
+            .where("key", "=", key),
+        ],
+        sql`commit`,
+      );
+    } catch (err) {
+      await sql`rollback`.execute(db).catch(() => undefined);
+      throw err;
+    }
+  });
 }

@@ -3,9 +3,9 @@ import type { Composer, MiddlewareFn } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { createConversationStorage } from "../db/conversation-storage.js";
 import type { BotContext, FlowContext } from "../bot/context.js";
-import type { I18n } from "../i18n.js";
+import { isLocale, type I18n } from "../i18n.js";
 import { htmlParseMode } from "../lib/html.js";
-import { updateScope } from "../lib/scope.js";
+import { updateFactsOf } from "../bot/outbox.js";
 
 /**
  * Version of the flows' op sequences. Bump it whenever a deploy changes the order or number
@@ -21,15 +21,24 @@ export interface FlowDefinition {
 }
 
 
-/** Inside a conversation: translations in the user's language, and HTML parse mode. */
+/**
+ * Inside a conversation: translations in the user's language. The conversation's `Api` is
+ * built from the update's own (`src/bot/outbox.ts`), which records each new call and sends it
+ * after COMMIT through the bot's `Api` (HTML parse mode, auto-retry); the outside facts of the
+ * update (its locale) are found through it, with no async context. Run without an update's
+ * outbox (never in the bot), calls go out directly and get HTML parse mode and auto-retry here.
+ */
 function insidePlugin(i18n: I18n): MiddlewareFn<FlowContext> {
   return async (ctx, next) => {
+    const facts = updateFactsOf(ctx.api);
     // The locale only shapes message texts, which are not part of replay matching.
-    const locale = updateScope.getStore()?.locale ?? i18n.defaultLocale;
+    const locale = facts && isLocale(facts.locale) ? facts.locale : i18n.defaultLocale;
     ctx.locale = locale;
     ctx.t = i18n.t(locale);
-    ctx.api.config.use(htmlParseMode);
-    ctx.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true }));
+    if (!facts) {
+      ctx.api.config.use(htmlParseMode);
+      ctx.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true }));
+    }
     await next();
   };
 }

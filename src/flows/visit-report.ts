@@ -156,10 +156,10 @@ async function pickHousehold(conversation: Convo, first: FlowContext): Promise<{
     else if (list.total === 0) shown = c.t("visit.search_none", { query });
     else shown = c.t("visit.search_results", { query, n: list.total, page: page + 1, pages });
     const ids = new Set(list.rows.map((r) => r.id));
-    const via = prev;
+    const via: FlowContext | null = prev;
     const a: Answer<{ pick: number } | { page: number } | { query: string | null }> = await ask(conversation, {
       bind: true,
-      question: async () => {
+      question: async (): Promise<{ message_id: number }> => {
         if (via?.callbackQuery?.message) {
           await via.editMessageText(shown, { reply_markup: kb });
           return { message_id: via.callbackQuery.message.message_id };

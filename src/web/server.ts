@@ -141,7 +141,7 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
   const now = () => deps.now();
 
   const limiters = {
-    auth: createRateLimiter({ capacity: 30, perMs: 60_000, now }),
+    auth: createRateLimiter({ capacity: 60, perMs: 60_000, now }),
     read: createRateLimiter({ capacity: 240, perMs: 60_000, now }),
     write: createRateLimiter({ capacity: 30, perMs: 60_000, now }),
     reveal: createRateLimiter({ capacity: 20, perMs: 3_600_000, now }),

@@ -45,6 +45,12 @@ async function dumpAllTables(): Promise<string> {
   return parts.join("\n");
 }
 
+/** /batal in a form with answers asks first (issue 18, bug 10): confirm it. */
+async function cancelFlow(u: TestUser) {
+  await u.send("/batal");
+  if (u.buttons().includes("🗑️ Ya, hentikan dan hapus")) await u.tap("🗑️ Ya, hentikan dan hapus");
+}
+
 async function answerUntilVillage(u: TestUser, opts: { name: string; nik: string; kk: string }) {
   await u.send("/daftar");
   await u.tap("✅ Keluarga setuju");
@@ -220,7 +226,9 @@ describe("household registration (/daftar)", () => {
     }
     expect(all).not.toContain("3201 0145 0868 0001");
     await dewi.send("/batal");
-    expect(dewi.lastText()).toContain("Data yang belum disimpan tidak kami simpan");
+    expect(dewi.lastText()).toContain("Hentikan pengisian data keluarga baru?");
+    await dewi.tap("🗑️ Ya, hentikan dan hapus");
+    expect(dewi.lastText()).toContain("Isian yang belum selesai sudah dihapus");
     expect(await t.app.deps.db.selectFrom("conversation_state").selectAll().execute()).toHaveLength(0);
   });
 
@@ -235,7 +243,7 @@ describe("household registration (/daftar)", () => {
     expect(dewi.lastText()).toContain("Perempuan, lahir 5 Agustus 1968");
     await dewi.tap("✅ Benar");
     expect(dewi.lastText()).toContain("nomor Kartu Keluarga");
-    await dewi.send("/batal");
+    await cancelFlow(dewi);
   });
 
   it("goes back one step with Kembali, and resumes at the same step after a restart", async () => {
@@ -256,7 +264,7 @@ describe("household registration (/daftar)", () => {
     await dewi2.send("3201011502160005");
     expect(dewi2.newTexts().join("\n")).toContain("Nomor KK diterima: 3201••••••••0005");
     expect(dewi2.lastText()).toContain("desa/kelurahan");
-    await dewi2.send("/batal");
+    await cancelFlow(dewi2);
     t.app = t2.app;
     t.driver = t2.driver;
   });
@@ -284,23 +292,31 @@ describe("household registration (/daftar)", () => {
       await u.tap("✅ Selesai");
       await u.tap("💾 Simpan data keluarga");
     };
-    // Same NIK as the first household.
-    await answerUntilVillage(dewi, { name: "Siti Aminah", nik: NIK, kk: "3201011502160099" });
-    await finish(dewi);
+    // Same NIK as the first household (another volunteer's): refused right after it is typed,
+    // without its code or volunteer (outside Dewi's scope), and asked again.
+    await dewi.send("/daftar");
+    await dewi.tap("✅ Keluarga setuju");
+    await dewi.send("Siti Aminah");
+    await dewi.send(NIK);
     let said = dewi.newTexts().join("\n");
-    expect(said).toMatch(/NIK Kepala Keluarga ini sudah terdaftar di keluarga dengan kode [2-9A-Z]{2}-[2-9A-Z]{5}/);
-    // Another volunteer's household: its volunteer is not named to Dewi.
+    expect(said).toContain("Keluarga dengan NIK ini sudah terdaftar di wilayah lain atau didampingi pendamping lain");
+    expect(said).not.toMatch(/[2-9A-Z]{2}-[2-9A-Z]{5}/);
     expect(said).not.toContain("Siti Rahma");
-    // Back at the summary, so that a typo can be fixed.
-    expect(dewi.lastText()).toContain("Ringkasan data keluarga");
-    await dewi.send("/batal");
+    expect(said).not.toContain("NIK diterima");
+    expect(dewi.lastText()).toContain("ketik NIK yang benar");
+    await cancelFlow(dewi);
 
-    // Same KK as the first household.
-    await answerUntilVillage(dewi, { name: "Ratna Sari", nik: "3201016002750004", kk: KK });
-    await finish(dewi);
+    // Same KK as the first household: refused right after it is typed.
+    await dewi.send("/daftar");
+    await dewi.tap("✅ Keluarga setuju");
+    await dewi.send("Ratna Sari");
+    await dewi.send("3201016002750004");
+    await dewi.tap("✅ Benar");
+    await dewi.send(KK);
     said = dewi.newTexts().join("\n");
-    expect(said).toContain("Nomor KK ini sudah terdaftar");
-    await dewi.send("/batal");
+    expect(said).toContain("Keluarga dengan nomor KK ini sudah terdaftar");
+    expect(said).not.toContain("Nomor KK diterima");
+    await cancelFlow(dewi);
 
     // Register "Muhammad Juned", then "Moh. Djuned" in the same village: a possible duplicate.
     await answerUntilVillage(dewi, { name: "Muhammad Juned", nik: "3201011204700006", kk: "3201011502160007" });

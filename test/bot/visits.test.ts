@@ -264,6 +264,9 @@ describe("visit report (/kunjungan)", () => {
     expect(budiChat.lastText()).toContain("Hasil pencarian “aminah”: 1 keluarga");
     await budiChat.tap(/Siti Aminah/);
     await budiChat.send("/batal");
+    // The report has an answer: /batal asks first.
+    expect(budiChat.lastText()).toContain("Hentikan pengisian laporan kunjungan?");
+    await budiChat.tap("🗑️ Ya, hentikan dan hapus");
     expect(budiChat.lastText()).toContain("dibatalkan");
     expect(await db().selectFrom("visits").select("id").execute()).toEqual(before);
     expect(await db().selectFrom("conversation_state").selectAll().execute()).toEqual([]);

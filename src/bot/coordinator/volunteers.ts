@@ -7,7 +7,10 @@ import { isStaffFor } from "../access.js";
 import { CARD_ACTIONS } from "../households/card.js";
 import { defineJob } from "../jobs.js";
 import { REASSIGN_FLOW, type ReassignArgs } from "../../flows/coordinator/index.js";
-import { findAreaVolunteer, inArea, listAreaVolunteers, type VolunteerRow } from "../../db/queries/coordinator.js";
+import { findAreaVolunteer, inArea, listAreaVolunteers, setVolunteerStatus, type VolunteerRow } from "../../db/queries/coordinator.js";
+import { findUserById } from "../../db/queries/users.js";
+import { callbackCodec } from "../callback-data.js";
+import { syncUserCommands } from "../commands/menu.js";
 import { findVisibleHousehold } from "../../db/queries/households.js";
 import { regionLabel } from "../../db/queries/regions.js";
 import { audit } from "../../db/queries/audit.js";
@@ -21,6 +24,31 @@ import { requireStaffArea } from "../scope.js";
 export const volunteerHandlers = new Composer<BotContext>();
 
 const PAGE_SIZE = 8;
+
+/** Callback data of /relawan (every tap re-checks that the volunteer works in the tapper's area). */
+export const RL = callbackCodec("rl", {
+  /** A page of the list. */
+  p: ["page"],
+  /** A volunteer's details. */
+  v: ["id"],
+  /** A page of a volunteer's households. */
+  h: ["id", "page"],
+  /** Move households away from a volunteer (flow). */
+  mv: ["id"],
+  /** From a household card: move this household (flow). */
+  hm: ["id"],
+  /** Suspend: choose the reason. */
+  s: ["id"],
+  /** Suspend with the reason of {@link SUSPEND_REASONS} at this index. */
+  sr: ["id", "reason"],
+  /** Reactivate: confirm. */
+  r: ["id"],
+  /** Reactivate, confirmed. */
+  ry: ["id"],
+});
+
+/** Why a coordinator suspends a volunteer (codes are audited; the label is shown to the volunteer). */
+export const SUSPEND_REASONS = ["inactive", "moved", "misconduct", "own_request"] as const;
 
 /** "3 hari lalu", "hari ini", "belum pernah". */
 export function ago(t: TFunction, date: Date | null, now: Date, zone: Zone, locale: string): string {
@@ -76,12 +104,12 @@ async function showList(ctx: BotContext, page: number, edit: boolean): Promise<v
         suspended: v.status === "suspended" ? ctx.t("relawan.suspended_mark") : "",
       }),
     );
-    kb.text(`${n}. ${v.name ?? "–"}`.slice(0, 40), `rl:v:${v.id}`);
+    kb.text(`${n}. ${v.name ?? "–"}`.slice(0, 40), RL.encode("v", { id: v.id }));
     if (i % 2 === 1) kb.row();
   }
   kb.row();
-  if (p > 0) kb.text(ctx.t("common.prev_page"), `rl:p:${p - 1}`);
-  if (p < pages - 1) kb.text(ctx.t("common.next_page"), `rl:p:${p + 1}`);
+  if (p > 0) kb.text(ctx.t("common.prev_page"), RL.encode("p", { page: p - 1 }));
+  if (p < pages - 1) kb.text(ctx.t("common.next_page"), RL.encode("p", { page: p + 1 }));
   const text = `${header}\n\n${lines.join("\n")}\n\n${ctx.t("common.page", { page: p + 1, pages })}`;
   if (edit) await showTapped(ctx, text, kb);
   else await ctx.reply(text, { reply_markup: kb });
@@ -95,9 +123,9 @@ guardedCommand(volunteerHandlers, "relawan", async (ctx) => {
   await showList(ctx, 0, false);
 });
 
-guardedCallback(volunteerHandlers, /^rl:p:(\d+)$/, "staff", async (ctx) => {
+guardedCallback(volunteerHandlers, RL.match("p"), "staff", async (ctx) => {
   await ctx.answerCallbackQuery();
-  await showList(ctx, Number(ctx.match?.[1] ?? 0), true);
+  await showList(ctx, RL.parse("p", ctx)?.page ?? 0, true);
 });
 
 /** The volunteer if they work in the tapping user's area; otherwise the tap is refused. */
@@ -109,32 +137,121 @@ async function areaVolunteer(ctx: BotContext, id: number): Promise<VolunteerRow 
   return v;
 }
 
-guardedCallback(volunteerHandlers, /^rl:v:(\d+)$/, "staff", async (ctx) => {
-  const v = await areaVolunteer(ctx, Number(ctx.match?.[1]));
-  if (!v) return;
-  await ctx.answerCallbackQuery();
+/** A volunteer's details (phone to call them, status and why) with what staff can do. */
+async function showDetail(ctx: BotContext, v: VolunteerRow, note?: string): Promise<void> {
   const zone = await zoneOf(ctx.db, v.area_code);
   const now = ctx.deps.now();
-  const text = ctx.t("relawan.detail", {
-    name: v.name ?? "–",
-    village: await villageName(ctx, v.area_code),
-    status: ctx.t(v.status === "suspended" ? "relawan.status_suspended" : "relawan.status_active"),
-    households: v.households,
-    active: ago(ctx.t, v.last_active_at, now, zone, ctx.locale),
-    visit: ago(ctx.t, v.last_visit_at, now, zone, ctx.locale),
-  });
+  const lines = [
+    ctx.t("relawan.detail", {
+      name: v.name ?? "–",
+      village: await villageName(ctx, v.area_code),
+      status: ctx.t(v.status === "suspended" ? "relawan.status_suspended" : "relawan.status_active"),
+      households: v.households,
+      active: ago(ctx.t, v.last_active_at, now, zone, ctx.locale),
+      visit: ago(ctx.t, v.last_visit_at, now, zone, ctx.locale),
+    }),
+    // Plain E.164: Telegram shows it as a number to tap and call.
+    ctx.t("field.volunteer_phone", { phone: v.phone ?? "–" }),
+  ];
+  if (v.status === "suspended" && v.status_reason) lines.push(ctx.t("field.volunteer_suspended_reason", { reason: v.status_reason }));
   const kb = new InlineKeyboard();
   if (v.households > 0) {
-    kb.text(ctx.t("relawan.btn_households"), `rl:h:${v.id}:0`).row();
-    kb.text(ctx.t("relawan.btn_reassign"), `rl:mv:${v.id}`).row();
+    kb.text(ctx.t("relawan.btn_households"), RL.encode("h", { id: v.id, page: 0 })).row();
+    kb.text(ctx.t("relawan.btn_reassign"), RL.encode("mv", { id: v.id })).row();
   }
-  kb.text(ctx.t("relawan.btn_list"), "rl:p:0");
+  if (v.status === "active") kb.text(ctx.t("field.btn_suspend"), RL.encode("s", { id: v.id })).row();
+  else kb.text(ctx.t("field.btn_reactivate"), RL.encode("r", { id: v.id })).row();
+  kb.text(ctx.t("relawan.btn_list"), RL.encode("p", { page: 0 }));
+  const text = lines.join("\n");
+  await showTapped(ctx, note ? `${note}\n\n${text}` : text, kb);
+}
+
+guardedCallback(volunteerHandlers, RL.match("v"), "staff", async (ctx) => {
+  const v = await areaVolunteer(ctx, RL.parse("v", ctx)?.id ?? 0);
+  if (!v) return;
+  await ctx.answerCallbackQuery();
   await audit(ctx.db, { actorId: ctx.user!.id, action: "volunteer.viewed", entity: "user", entityId: v.id, details: {} });
-  await showTapped(ctx, text, kb);
+  await showDetail(ctx, v);
 });
 
-guardedCallback(volunteerHandlers, /^rl:h:(\d+):(\d+)$/, "staff", async (ctx) => {
-  const v = await areaVolunteer(ctx, Number(ctx.match?.[1]));
+// === Suspend and reactivate
+
+guardedCallback(volunteerHandlers, RL.match("s"), "staff", async (ctx) => {
+  const v = await areaVolunteer(ctx, RL.parse("s", ctx)?.id ?? 0);
+  if (!v) return;
+  await ctx.answerCallbackQuery();
+  if (v.status !== "active") {
+    await showDetail(ctx, v);
+    return;
+  }
+  const kb = new InlineKeyboard();
+  SUSPEND_REASONS.forEach((code, reason) => kb.text(ctx.t(`field.suspend_reason_${code}`), RL.encode("sr", { id: v.id, reason })).row());
+  kb.text(ctx.t("common.back"), RL.encode("v", { id: v.id }));
+  await showTapped(ctx, ctx.t("field.suspend_ask_reason", { name: v.name ?? "–", households: v.households }), kb);
+});
+
+guardedCallback(volunteerHandlers, RL.match("sr"), "staff", async (ctx) => {
+  const data = RL.parse("sr", ctx);
+  const code = data ? SUSPEND_REASONS[data.reason] : undefined;
+  const v = await areaVolunteer(ctx, data?.id ?? 0);
+  if (!v) return;
+  if (!code) {
+    await ctx.answerCallbackQuery({ text: ctx.t("common.button_expired").slice(0, 200) });
+    return;
+  }
+  await changeStatus(ctx, v, "suspended", code);
+});
+
+guardedCallback(volunteerHandlers, RL.match("r"), "staff", async (ctx) => {
+  const v = await areaVolunteer(ctx, RL.parse("r", ctx)?.id ?? 0);
+  if (!v) return;
+  await ctx.answerCallbackQuery();
+  if (v.status !== "suspended") {
+    await showDetail(ctx, v);
+    return;
+  }
+  const kb = new InlineKeyboard().text(ctx.t("field.btn_reactivate_yes"), RL.encode("ry", { id: v.id })).row().text(ctx.t("common.back"), RL.encode("v", { id: v.id }));
+  await showTapped(ctx, ctx.t("field.reactivate_confirm", { name: v.name ?? "–" }), kb);
+});
+
+guardedCallback(volunteerHandlers, RL.match("ry"), "staff", async (ctx) => {
+  const v = await areaVolunteer(ctx, RL.parse("ry", ctx)?.id ?? 0);
+  if (!v) return;
+  await changeStatus(ctx, v, "active", null);
+});
+
+/**
+ * Suspends (with a reason) or reactivates a volunteer of the tapper's area: once (a second tap
+ * or another coordinator changes nothing), audited, and the volunteer is told (job).
+ */
+async function changeStatus(ctx: BotContext, v: VolunteerRow, to: "active" | "suspended", reasonCode: (typeof SUSPEND_REASONS)[number] | null): Promise<void> {
+  const area = await requireStaffArea(ctx);
+  if (area === undefined) return;
+  const volunteerLocale = (await ctx.db.selectFrom("users").select("locale").where("id", "=", v.id).executeTakeFirst())?.locale;
+  const tVolunteer = ctx.deps.i18n.t(isLocale(volunteerLocale) ? volunteerLocale : ctx.deps.i18n.defaultLocale);
+  const updated = await setVolunteerStatus(ctx.db, {
+    area,
+    volunteerId: v.id,
+    to,
+    reason: reasonCode ? { code: reasonCode, text: tVolunteer(`field.suspend_reason_${reasonCode}`) } : null,
+    by: ctx.user!.id,
+    now: ctx.deps.now(),
+  });
+  if (!updated) {
+    await ctx.answerCallbackQuery({ text: ctx.t("field.volunteer_status_unchanged", { name: v.name ?? "–" }).slice(0, 200), show_alert: true });
+    const fresh = await findAreaVolunteer(ctx.db, area, v.id);
+    if (fresh) await showDetail(ctx, fresh);
+    return;
+  }
+  await ctx.answerCallbackQuery();
+  await ctx.deps.jobs.enqueue(ctx.db, VOLUNTEER_STATUS_JOB, { userId: v.id, kind: to === "active" ? "reactivated" : "suspended", by: ctx.user!.id });
+  const fresh = (await findAreaVolunteer(ctx.db, area, v.id)) ?? v;
+  await showDetail(ctx, fresh, ctx.t(to === "active" ? "field.volunteer_reactivated" : "field.volunteer_suspended", { name: v.name ?? "–" }));
+}
+
+guardedCallback(volunteerHandlers, RL.match("h"), "staff", async (ctx) => {
+  const tap = RL.parse("h", ctx);
+  const v = await areaVolunteer(ctx, tap?.id ?? 0);
   if (!v) return;
   await ctx.answerCallbackQuery();
   const area = await requireStaffArea(ctx);
@@ -145,7 +262,7 @@ guardedCallback(volunteerHandlers, /^rl:h:(\d+):(\d+)$/, "staff", async (ctx) =>
     .where(inArea<"households">("households.village_code", area));
   const total = Number((await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const p = Math.min(Math.max(0, Number(ctx.match?.[2] ?? 0)), pages - 1);
+  const p = Math.min(Math.max(0, tap?.page ?? 0), pages - 1);
   const rows = await base
     .select(["id", "ref_code", "head_name", "status"])
     .orderBy("created_at", "desc")
@@ -167,26 +284,26 @@ guardedCallback(volunteerHandlers, /^rl:h:(\d+):(\d+)$/, "staff", async (ctx) =>
     if (i % 2 === 1) kb.row();
   });
   kb.row();
-  if (p > 0) kb.text(ctx.t("common.prev_page"), `rl:h:${v.id}:${p - 1}`);
-  if (p < pages - 1) kb.text(ctx.t("common.next_page"), `rl:h:${v.id}:${p + 1}`);
-  kb.row().text(ctx.t("relawan.btn_reassign"), `rl:mv:${v.id}`).row().text(ctx.t("common.back"), `rl:v:${v.id}`);
+  if (p > 0) kb.text(ctx.t("common.prev_page"), RL.encode("h", { id: v.id, page: p - 1 }));
+  if (p < pages - 1) kb.text(ctx.t("common.next_page"), RL.encode("h", { id: v.id, page: p + 1 }));
+  kb.row().text(ctx.t("relawan.btn_reassign"), RL.encode("mv", { id: v.id })).row().text(ctx.t("common.back"), RL.encode("v", { id: v.id }));
   const text = `${ctx.t("relawan.households_of", { name: v.name ?? "–", total })}\n\n${lines.join("\n") || ctx.t("relawan.no_households")}\n\n${ctx.t("common.page", { page: p + 1, pages })}`;
   await showTapped(ctx, text, kb);
 });
 
-guardedCallback(volunteerHandlers, /^rl:mv:(\d+)$/, "staff", async (ctx) => {
-  const v = await areaVolunteer(ctx, Number(ctx.match?.[1]));
+guardedCallback(volunteerHandlers, RL.match("mv"), "staff", async (ctx) => {
+  const v = await areaVolunteer(ctx, RL.parse("mv", ctx)?.id ?? 0);
   if (!v) return;
   await enterFlowFromButton(ctx, REASSIGN_FLOW, { from: v.id } satisfies ReassignArgs);
 });
 
 /** On a household card, for the area's staff: move the household to another volunteer. */
 CARD_ACTIONS.push((ctx, h) =>
-  isStaffFor(ctx.user, h) && !h.anonymized_at ? [{ label: ctx.t("relawan.action_reassign"), data: `rl:hm:${h.id}` }] : [],
+  isStaffFor(ctx.user, h) && !h.anonymized_at ? [{ label: ctx.t("relawan.action_reassign"), data: RL.encode("hm", { id: h.id }) }] : [],
 );
 
-guardedCallback(volunteerHandlers, /^rl:hm:(\d+)$/, "staff", async (ctx) => {
-  const h = await findVisibleHousehold(ctx.db, ctx.user!, Number(ctx.match?.[1]));
+guardedCallback(volunteerHandlers, RL.match("hm"), "staff", async (ctx) => {
+  const h = await findVisibleHousehold(ctx.db, ctx.user!, RL.parse("hm", ctx)?.id ?? 0);
   if (!h || !isStaffFor(ctx.user, h) || h.anonymized_at) {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
     return;
@@ -228,3 +345,31 @@ export const reassignNotifyJob = defineJob("reassign-notify", reassignPayload, a
   await send(from, "relawan.notify_from", { to: to?.name ?? "–" });
   await send(to, "relawan.notify_to", { from: from?.name ?? "–" });
 });
+
+export const VOLUNTEER_STATUS_JOB = "volunteer-status-notify";
+
+/** Tells a volunteer that a coordinator suspended (with the reason) or reactivated them, and updates their command menu. */
+export const volunteerStatusNotifyJob = defineJob(
+  VOLUNTEER_STATUS_JOB,
+  z.object({ userId: z.number().int(), kind: z.enum(["suspended", "reactivated"]), by: z.number().int() }),
+  async ({ deps, api, log }, payload) => {
+    const user = await findUserById(deps.db, payload.userId);
+    if (!user) return;
+    const by = await findUserById(deps.db, payload.by);
+    const t = deps.i18n.t(isLocale(user.locale) ? user.locale : deps.i18n.defaultLocale);
+    const text =
+      payload.kind === "suspended"
+        ? t("field.notify_volunteer_suspended", { name: by?.name ?? "–", reason: user.status_reason ?? "–" })
+        : t("field.notify_volunteer_reactivated", { name: by?.name ?? "–" });
+    try {
+      await api.sendMessage(user.telegram_id, text, { parse_mode: "HTML" });
+    } catch (err) {
+      if (err instanceof GrammyError && err.error_code === 403) {
+        await deps.db.updateTable("users").set({ unreachable_at: deps.now() }).where("id", "=", user.id).execute();
+      } else {
+        log.warn({ userId: user.id, err: err instanceof Error ? err.message : String(err) }, "could not tell a volunteer about their account");
+      }
+    }
+    await syncUserCommands(api, deps, user).catch((err) => log.warn({ err: (err as Error).message }, "could not update the command menu"));
+  },
+);

@@ -134,7 +134,7 @@ async function move(ctx: BotContext, l: Loaded, to: ProposalStatus, doneKey: str
 // === Lists
 
 function listLine(ctx: BotContext, n: number, l: ListedProposal, date: string, done: { done: number; total: number } | undefined, withStatus: boolean): string {
-  return ctx.t("dtsen.list_item", {
+  const values = {
     n,
     code: formatRefCode(l.refCode),
     name: l.headName,
@@ -142,8 +142,8 @@ function listLine(ctx: BotContext, n: number, l: ListedProposal, date: string, d
     date,
     done: done?.done ?? 0,
     total: done?.total ?? 0,
-    status: withStatus ? ctx.t(`dtsen.status.${l.proposal.status}`) : "",
-  });
+  };
+  return withStatus ? ctx.t("dtsen.list_item_status", { ...values, status: ctx.t(`dtsen.status.${l.proposal.status}`) }) : ctx.t("dtsen.list_item", values);
 }
 
 async function listKeyboard(ctx: BotContext, rows: ListedProposal[], start: number, pages: number, page: number, pageAction: (p: number) => DtsenAction): Promise<InlineKeyboard> {
@@ -558,11 +558,11 @@ guardedCallback(dtsenHandlers, /^pu:/, "volunteer", async (ctx) => {
       const pkg = await loadPackage(ctx, action.packageId);
       if (!pkg) return;
       await ctx.answerCallbackQuery();
-      // The same explicit warning as /ekspor's full export; the request is audited when confirmed.
+      // An explicit warning, as before /ekspor's full export; the request is audited when confirmed.
       await show(
         ctx,
         {
-          text: `${ctx.t("ekspor.full_warning")}`,
+          text: ctx.t("dtsen.full_warning"),
           keyboard: new InlineKeyboard()
             .text(ctx.t("dtsen.btn_download_full_confirm"), encodeDtsen({ a: "download", packageId: pkg.id, full: true }))
             .row()

@@ -92,9 +92,10 @@ export async function buildReportData(
   const zone: Zone = (areaCode ? await regionTimezone(deps.db, areaCode) : null) ?? WIB;
   const now = deps.now();
   let coordinatorName: string | null = null;
-  if (requester.role === "coordinator" && resolved.kind === "area") coordinatorName = requester.name;
-  else if (requester.role === "coordinator" && resolved.volunteer.id !== requester.id) coordinatorName = requester.name;
-  else if (resolved.kind === "volunteer" && resolved.volunteer.area_code) {
+  if (resolved.kind === "area" || resolved.volunteer.id !== requester.id) {
+    // Staff asked: the requester signs as coordinator (an admin too, for the whole country).
+    coordinatorName = requester.name;
+  } else if (resolved.volunteer.area_code) {
     coordinatorName = (await coordinatorsCovering(deps.db, resolved.volunteer.area_code)).find((c) => c.id !== resolved.volunteer.id)?.name ?? null;
   }
   const plain = { interpolation: { escapeValue: false } };

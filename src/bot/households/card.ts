@@ -6,6 +6,8 @@ import { maskKk, maskNik } from "../../domain/mask.js";
 import { calendarDateOf, formatDateId, type ZoneLike } from "../../domain/dates.js";
 import { escapeHtml } from "../../lib/html.js";
 import type { BotContext } from "../context.js";
+import { dtsenCardButton } from "../dtsen/card-button.js";
+import { cekamanCardActions } from "../cekaman/card-action.js";
 
 /** A button on a household card. `data` must be ≤ 64 bytes and carry the household id. */
 export interface CardAction {
@@ -31,6 +33,9 @@ export async function cardKeyboard(ctx: BotContext, h: Household): Promise<Inlin
   for (const provider of CARD_ACTIONS) {
     for (const action of await provider(ctx, h)) kb.text(action.label, action.data).row();
   }
+  const dtsen = dtsenCardButton(ctx, h);
+  if (dtsen) kb.text(dtsen.label, dtsen.data).row();
+  for (const action of await cekamanCardActions(ctx, h)) kb.text(action.label, action.data).row();
   return kb;
 }
 

@@ -2,7 +2,6 @@ import type { MiddlewareFn } from "grammy";
 import { guessLocale, isLocale } from "../../i18n.js";
 import { ensureUser, findUserByTelegramId, updateUser } from "../../db/queries/users.js";
 import type { BotContext } from "../context.js";
-import { updateScope } from "../../lib/scope.js";
 import { takePrefetchedUser } from "../../db/update-prefetch.js";
 
 const ACTIVITY_RESOLUTION_MS = 60 * 60 * 1000;
@@ -46,6 +45,6 @@ export function loadUser(): MiddlewareFn<BotContext> {
     ctx.user = user;
     ctx.locale = user && isLocale(user.locale) ? user.locale : from ? guessLocale(from.language_code) : ctx.deps.i18n.defaultLocale;
     ctx.t = ctx.deps.i18n.t(ctx.locale);
-    await updateScope.run({ locale: ctx.locale }, next);
+    await next();
   };
 }

@@ -89,7 +89,9 @@ async function statusCard(ctx: BotContext): Promise<{ text: string; reply_markup
   if (!user || user.role === "beneficiary") {
     return { text: t("mystatus.not_registered"), reply_markup: new InlineKeyboard().text(t("start.i_am_volunteer"), "start:volunteer") };
   }
-  if (user.status === "suspended") return { text: t("mystatus.suspended") };
+  if (user.status === "suspended") {
+    return { text: t("mystatus.suspended") + (user.status_reason ? `\n${t("field.volunteer_suspended_reason", { reason: user.status_reason })}` : "") };
+  }
   const area = await label(ctx, user.area_code);
   if (user.role === "volunteer" && user.status === "pending") {
     const app = await latestApplication(ctx.db, user.id, "registration");

@@ -110,6 +110,15 @@ export interface AlertView {
   visit_id: number;
   volunteer_id: number | null;
   volunteer_name: string | null;
+  /** E.164, for the coordinator to call the volunteer (private messages only). */
+  volunteer_phone: string | null;
+  /** Where the family lives (private messages only). */
+  address: string | null;
+  rt: string | null;
+  rw: string | null;
+  /** Where the volunteer was when reporting, else the home's recorded location. */
+  latitude: number | null;
+  longitude: number | null;
 }
 
 /** Alerts with their household, visit and the names of who reported, acknowledged and resolved. */
@@ -138,6 +147,12 @@ function alertViews(db: Db) {
       "visits.id as visit_id",
       "visits.volunteer_id",
       "vol.name as volunteer_name",
+      "vol.phone as volunteer_phone",
+      "households.address",
+      "households.rt",
+      "households.rw",
+      (eb) => eb.fn.coalesce("visits.latitude", "households.latitude").as("latitude"),
+      (eb) => eb.fn.coalesce("visits.longitude", "households.longitude").as("longitude"),
     ]);
 }
 

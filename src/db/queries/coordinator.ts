@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder } from "kysely";
 import { addDays, localDate } from "../../domain/visit.js";
 import type { Database, Db, User, UserStatus } from "../schema.js";
+import { audit } from "./audit.js";
 
 /** A region code and everything inside it (null: the whole country). */
 export function inArea<T extends keyof Database>(column: string, area: string | null) {
@@ -171,6 +172,10 @@ export interface VolunteerRow {
   last_active_at: Date | null;
   households: number;
   last_visit_at: Date | null;
+  /** E.164; shown to the volunteer's own coordinators (to call them). */
+  phone: string | null;
+  /** Why the account is suspended, while it is. */
+  status_reason: string | null;
 }
 
 function volunteerBase(db: Db, area: string | null) {
@@ -202,6 +207,8 @@ export async function listAreaVolunteers(
       "users.area_code",
       "users.status",
       "users.last_active_at",
+      "users.phone",
+      "users.status_reason",
       (eb) =>
         eb
           .selectFrom("households")
@@ -230,6 +237,8 @@ export async function listAreaVolunteers(
       last_active_at: r.last_active_at,
       households: Number(r.households ?? 0),
       last_visit_at: r.last_visit_at ? new Date(r.last_visit_at as Date | string) : null,
+      phone: r.phone,
+      status_reason: r.status_reason,
     })),
     total: Number(count.n),
   };
@@ -245,6 +254,8 @@ export async function findAreaVolunteer(db: Db, area: string | null, id: number)
       "users.area_code",
       "users.status",
       "users.last_active_at",
+      "users.phone",
+      "users.status_reason",
       (eb) =>
         eb.selectFrom("households").select(eb.fn.countAll<number>().as("n")).whereRef("households.volunteer_id", "=", "users.id").as("households"),
       (eb) =>
@@ -260,7 +271,44 @@ export async function findAreaVolunteer(db: Db, area: string | null, id: number)
     last_active_at: row.last_active_at,
     households: Number(row.households ?? 0),
     last_visit_at: row.last_visit_at ? new Date(row.last_visit_at as Date | string) : null,
+    phone: row.phone,
+    status_reason: row.status_reason,
   };
+}
+
+/**
+ * Suspends an active volunteer of the area, or reactivates a suspended one: a conditional
+ * update (a second tap, or another coordinator at the same moment, changes nothing), audited
+ * with the reason's code. Returns the updated account, or undefined when nothing changed.
+ */
+export async function setVolunteerStatus(
+  db: Db,
+  opts: { area: string | null; volunteerId: number; to: "active" | "suspended"; reason: { code: string; text: string } | null; by: number; now: Date },
+): Promise<User | undefined> {
+  const from = opts.to === "active" ? "suspended" : "active";
+  const updated = await db
+    .updateTable("users")
+    .set({
+      status: opts.to,
+      status_reason: opts.to === "suspended" ? (opts.reason?.text ?? null) : null,
+      decided_by: opts.by,
+      decided_at: opts.now,
+    })
+    .where("id", "=", opts.volunteerId)
+    .where("role", "=", "volunteer")
+    .where("status", "=", from)
+    .where(inArea<"users">("users.area_code", opts.area))
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated) return undefined;
+  await audit(db, {
+    actorId: opts.by,
+    action: opts.to === "active" ? "volunteer.reactivated" : "volunteer.suspended",
+    entity: "user",
+    entityId: updated.id,
+    details: { area: updated.area_code, ...(opts.reason ? { reason: opts.reason.code } : {}) },
+  });
+  return updated;
 }
 
 // === Reassigning households

@@ -15,7 +15,7 @@ import { hasAccess } from "../../domain/access.js";
 import { regionLevel } from "../../domain/region-names.js";
 import { MAX_BROADCAST_CAPTION, MAX_BROADCAST_TEXT, broadcastProgressText, formatCount } from "../../domain/broadcast.js";
 import { regionLabel } from "../../db/queries/regions.js";
-import { actorArea, countAudience, createBroadcast, type Audience } from "../../db/queries/broadcasts.js";
+import { BROADCAST_ACK_JOBS, actorArea, countAudience, createBroadcast, type Audience } from "../../db/queries/broadcasts.js";
 import { audit } from "../../db/queries/audit.js";
 import type { BroadcastAudience } from "../../db/schema.js";
 
@@ -75,6 +75,8 @@ async function broadcastCompose(conversation: Convo, ctx: FlowContext): Promise<
   let draft: Draft | null = null;
   let audience: Audience | null = null;
   let audienceText = "";
+  /** "Minta konfirmasi baca": each recipient gets a "Sudah dibaca" button. */
+  let ackRequested = false;
   let cur: FlowContext = ctx;
 
   for (;;) {
@@ -155,28 +157,43 @@ async function broadcastCompose(conversation: Convo, ctx: FlowContext): Promise<
     if (d.media?.kind === "photo") await cur.replyWithPhoto(d.media.fileId, { caption: preview });
     else if (d.media?.kind === "document") await cur.replyWithDocument(d.media.fileId, { caption: preview });
     else await cur.reply(preview, { link_preview_options: { is_disabled: true } });
-    const kb = new InlineKeyboard();
-    if (total > 0) kb.text(t("siaran.btn_send", { count: formatCount(total, cur.locale) }), "f:bcc:send").row();
-    kb.text(t("siaran.btn_edit_message"), "f:bcc:msg").text(t("siaran.btn_edit_audience"), "f:bcc:aud").row();
-    kb.text(t("siaran.btn_cancel"), BACK);
-    const summary: Message.TextMessage = await cur.reply(
+    const confirmKeyboard = () => {
+      const kb = new InlineKeyboard();
+      if (total > 0) kb.text(t("siaran.btn_send", { count: formatCount(total, cur.locale) }), "f:bcc:send").row();
+      if (total > 0) kb.text(t(ackRequested ? "siaran.btn_ack_on" : "siaran.btn_ack_off"), "f:bcc:ack").row();
+      kb.text(t("siaran.btn_edit_message"), "f:bcc:msg").text(t("siaran.btn_edit_audience"), "f:bcc:aud").row();
+      kb.text(t("siaran.btn_cancel"), BACK);
+      return kb;
+    };
+    const confirmText = () =>
       total > 0
-        ? t("siaran.confirm", { count: formatCount(total, cur.locale), audience: audienceText })
-        : t("siaran.no_recipients", { audience: audienceText }),
-      { reply_markup: kb },
-    );
-    const answer = await ask<"send" | "msg" | "aud">(conversation, {
-      question: async () => undefined,
-      parse: (c) => {
-        const data = flowData(c);
-        if (c.callbackQuery?.message?.message_id !== summary.message_id) return undefined;
-        if (data === "f:bcc:send" && total > 0) return { ok: true, value: "send" };
-        if (data === "f:bcc:msg") return { ok: true, value: "msg" };
-        if (data === "f:bcc:aud") return { ok: true, value: "aud" };
-        return undefined;
-      },
-      hintKey: "flow.use_buttons",
-    });
+        ? `${t("siaran.confirm", { count: formatCount(total, cur.locale), audience: audienceText })}${ackRequested ? `\n\n${t("siaran.ack_note", { hours: ackHours })}` : ""}`
+        : t("siaran.no_recipients", { audience: audienceText });
+    const ackHours = await withDb(conversation, async (_db, deps) => deps.config.BROADCAST_ACK_HOURS);
+    const summary: Message.TextMessage = await cur.reply(confirmText(), { reply_markup: confirmKeyboard() });
+    let answer: Awaited<ReturnType<typeof ask<"send" | "msg" | "aud" | "ack">>>;
+    for (;;) {
+      answer = await ask<"send" | "msg" | "aud" | "ack">(conversation, {
+        question: async () => undefined,
+        parse: (c) => {
+          const data = flowData(c);
+          if (c.callbackQuery?.message?.message_id !== summary.message_id) return undefined;
+          if (data === "f:bcc:send" && total > 0) return { ok: true, value: "send" };
+          if (data === "f:bcc:ack" && total > 0) return { ok: true, value: "ack" };
+          if (data === "f:bcc:msg") return { ok: true, value: "msg" };
+          if (data === "f:bcc:aud") return { ok: true, value: "aud" };
+          return undefined;
+        },
+        hintKey: "flow.use_buttons",
+      });
+      if (answer.kind === "value" && answer.value === "ack") {
+        ackRequested = !ackRequested;
+        cur = answer.ctx;
+        await cur.editMessageText(confirmText(), { reply_markup: confirmKeyboard() }).catch(() => undefined);
+        continue;
+      }
+      break;
+    }
     cur = answer.ctx;
     if (answer.kind === "back") {
       await cur.editMessageReplyMarkup().catch(() => undefined);
@@ -203,13 +220,21 @@ async function broadcastCompose(conversation: Convo, ctx: FlowContext): Promise<
         media: d.media,
         progress: { chatId, messageId: summary.message_id },
         now: deps.now(),
+        ackRequested,
       });
+      if (ackRequested) {
+        // Once, BROADCAST_ACK_HOURS later: reminders to those who did not confirm.
+        await deps.jobs.enqueue(db, BROADCAST_ACK_JOBS.remind, { broadcastId: b.id }, {
+          key: `broadcast-ack-remind:${b.id}`,
+          runAt: new Date(deps.now().getTime() + deps.config.BROADCAST_ACK_HOURS * 3_600_000),
+        });
+      }
       await audit(db, {
         actorId: user.id,
         action: "broadcast.created",
         entity: "broadcast",
         entityId: b.id,
-        details: { audience: a.kind, audienceCode: a.code, recipients: b.total, media: d.media?.kind ?? null },
+        details: { audience: a.kind, audienceCode: a.code, recipients: b.total, media: d.media?.kind ?? null, ackRequested },
       });
       // Delivered by the background sender; the job also serves processes that only run jobs.
       await deps.jobs.enqueue(db, "broadcast-drain", {});
@@ -225,7 +250,8 @@ async function broadcastCompose(conversation: Convo, ctx: FlowContext): Promise<
       { id: created.id, status: "sending", total: created.total, sent: 0, failed: 0, unreachable: 0, open: created.total },
       false,
     );
-    await cur.editMessageText(`${progress}`, {
+    const ackText = ackRequested ? `\n${t("siaran.ack_progress", { acked: formatCount(0, cur.locale), delivered: formatCount(0, cur.locale) })}` : "";
+    await cur.editMessageText(`${progress}${ackText}`, {
       reply_markup: new InlineKeyboard().text(t("siaran.btn_stop"), `bc:stop:${created.id}`),
     });
     return;

@@ -247,7 +247,8 @@ export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: Pi
       }
       for (let o = 0; o < found.total; o += PICKER_PAGE_SIZE) navItem(`${D.page}${o}`, "");
       pager(kb, screen.offset, found.total);
-      kb.row().text(t("picker.search_again"), navItem(D.search, "")).text(t("picker.browse"), navItem(D.browse, ""));
+      kb.row().text(t("picker.search_again"), navItem(D.search, ""));
+      if (!onlyVillage) kb.text(t("picker.browse"), navItem(D.browse, ""));
       backRow(kb);
       const text =
         found.total === 0

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
           url: config.WEBHOOK_URL,
           ...(dashboard ? { web: dashboard.handle } : {}),
         })
-      : await startPolling(app.bot, logger);
+      : await startPolling(app.bot, logger, { outbox: app.outbox });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

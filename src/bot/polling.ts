@@ -4,6 +4,7 @@ import type { Update, UserFromGetMe } from "grammy/types";
 import type { Logger } from "../logger.js";
 import type { BotContext } from "./context.js";
 import { describeError } from "./errors.js";
+import type { Outbox } from "./outbox.js";
 
 /** Update types the bot asks Telegram for (polling and webhook alike). */
 export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
@@ -146,6 +147,13 @@ export interface PollingOptions {
   concurrency?: number;
   /** How long a stop waits for in-flight updates (default 30 s). */
   drainMs?: number;
+  /**
+   * The app's outbox (src/bot/outbox.ts). Given, an update's handling ends at its COMMIT and
+   * its replies are sent in the background, in order per chat ("detached"): a slow or
+   * rate-limited Telegram then holds no runner slot, and the runner's concurrency is spent on
+   * database work. A stop waits for the replies too.
+   */
+  outbox?: Outbox;
 }
 
 export interface PollingHandle {
@@ -162,7 +170,10 @@ export interface PollingHandle {
  * - the offset only confirms finished updates ({@link UpdateOffsets});
  * - 409 Conflict (another process is polling the same bot), 429, 5xx and network errors are
  *   retried with a growing pause and a clear log line, instead of stopping the runner;
- * - a watchdog restarts the runner when a getUpdates call hangs past the long-poll timeout.
+ * - a watchdog restarts the runner when a getUpdates call hangs past the long-poll timeout;
+ * - with the app's outbox, replies are sent after COMMIT without holding a runner slot (an
+ *   update is confirmed once committed: its replies are out within moments, and a
+ *   redelivered update would be skipped anyway).
  * The bot must have its `botInfo` (see {@link fetchBotInfo}).
  */
 export async function startPolling(bot: Bot<BotContext>, logger: Logger, opts: PollingOptions = {}): Promise<PollingHandle> {
@@ -177,6 +188,7 @@ export async function startPolling(bot: Bot<BotContext>, logger: Logger, opts: P
   let callStartedAt: number | undefined;
 
   await bot.api.deleteWebhook({ drop_pending_updates: false });
+  if (opts.outbox) opts.outbox.mode = "detached";
 
   function createSupplier() {
     let retired = false;
@@ -320,8 +332,12 @@ export async function startPolling(bot: Bot<BotContext>, logger: Logger, opts: P
       clearInterval(watchdog);
       supplier.retire();
       await Promise.race([runner.stop(), sleep(5_000)]);
+      const drainDeadline = Date.now() + (opts.drainMs ?? 30_000);
       const drained = await offsets.drained(opts.drainMs ?? 30_000);
       if (!drained) logger.warn({ inFlight: offsets.busy }, "stopped with updates still in flight; Telegram will deliver them again");
+      if (opts.outbox && !(await opts.outbox.drain(Math.max(1_000, drainDeadline - Date.now())))) {
+        logger.warn({ pending: opts.outbox.pending() }, "stopped with replies not sent yet");
+      }
       // Confirm what was handled, so that the next start does not fetch it again (it would be
       // skipped anyway). limit 1 / timeout 0: a newer update, if any, stays with Telegram.
       try {

@@ -164,9 +164,12 @@ export async function createPgliteDb(opts: PgliteOptions): Promise<DbHandle> {
     // which a production process on PostgreSQL should not pay.
     const { PGlite } = await import("@electric-sql/pglite");
     const { PGliteDialect } = await import("kysely-pglite-dialect");
+    // Trigram similarity (village search that forgives typos); PostgreSQL ships it as contrib.
+    const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
     const pglite = await PGlite.create({
       ...(opts.dir ? { dataDir: resolve(opts.dir) } : {}),
       ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+      extensions: { pg_trgm },
       // PGlite parses int8 to a JS number already; keep it explicit so both drivers agree.
       parsers: { 20: (v: string) => parseInt8(v), 1082: keepDate },
     });

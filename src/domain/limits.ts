@@ -56,8 +56,11 @@ export function tooLong(text: string, max: number = MAX_TEXT_ANSWER): boolean {
  */
 export const MAX_CONVERSATION_STATE_BYTES = 384 * 1024;
 
-/** The same for chats of people without an account role (anonymous, applicants). */
-export const MAX_ANONYMOUS_STATE_BYTES = 96 * 1024;
+/**
+ * The same for chats of people without an account role (anonymous, applicants): a whole
+ * volunteer registration takes about 2 KB, each village search in it about 0.6–0.9 KB.
+ */
+export const MAX_ANONYMOUS_STATE_BYTES = 32 * 1024;
 
 /** Body of one webhook request (Telegram's updates are a few kilobytes). */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;

@@ -2,7 +2,9 @@ import type { FlowDefinition } from "./index.js";
 import type { Convo, FlowContext } from "./kit/types.js";
 import type { TFunction } from "../i18n.js";
 import { ask, backKeyboard, textOf, withDb } from "./kit/ask.js";
-import { nextStatuses } from "../domain/household-status.js";
+import { askQuestion } from "./kit/form.js";
+import { choice } from "./kit/questions.js";
+import { nextStatuses, requiresReason } from "../domain/household-status.js";
 import { isHouseholdStatus } from "../domain/ppks.js";
 import { formatRefCode } from "../domain/refcode.js";
 import { findHousehold } from "../db/queries/households.js";
@@ -47,14 +49,10 @@ export function changedText(t: TFunction, refCode: string, from: string, to: str
 
 type Applied = { ok: true; refCode: string; from: string; to: string; notified: number } | { ok: false; reason: Refusal; from: string };
 
-/**
- * Rejecting a household or closing its case needs a reason (shown to the family when
- * rejected). Entered from the card's status buttons after the access check; access and the
- * transition are checked again when saving, against the household as it is then.
- */
-async function statusChange(conversation: Convo, ctx: FlowContext, householdId: number, to: string): Promise<void> {
-  if (!Number.isInteger(householdId) || typeof to !== "string" || !isHouseholdStatus(to)) return;
+/** Asks for the reason (rejecting, closing): the text, or null when the person went back. */
+async function askReason(conversation: Convo, ctx: FlowContext, to: string): Promise<{ reason: string; ctx: FlowContext } | { reason: null; ctx: FlowContext }> {
   const answer = await ask<string>(conversation, {
+    bind: true,
     question: () =>
       ctx.reply(ctx.t(to === "ditolak" ? "status_change.ask_reason_rejected" : "status_change.ask_reason_closed"), {
         reply_markup: backKeyboard(ctx.t("status_change.btn_cancel")),
@@ -68,12 +66,54 @@ async function statusChange(conversation: Convo, ctx: FlowContext, householdId: 
     },
     hintKey: "status_change.reason_hint",
   });
-  const c = answer.ctx;
-  if (answer.kind === "back") {
-    await c.reply(c.t("status_change.cancelled"));
-    return;
+  return answer.kind === "back" ? { reason: null, ctx: answer.ctx } : { reason: answer.value, ctx: answer.ctx };
+}
+
+/** Asks before a change that needs no reason ("Diverifikasi"): true when confirmed. */
+async function confirmChange(conversation: Convo, ctx: FlowContext, householdId: number, to: string): Promise<{ ok: boolean; ctx: FlowContext }> {
+  const shown = await withDb(conversation, async (db) => (await findHousehold(db, householdId))?.ref_code ?? null);
+  const status = ctx.t(`vocab.status.${to}`);
+  const answer = await askQuestion(
+    conversation,
+    ctx,
+    choice(ctx, {
+      text: ctx.t("form.verify_confirm", { code: shown ? formatRefCode(shown) : "–", status, meaning: ctx.t(`vocab.status_meaning.${to}`) }),
+      options: [
+        { value: true, label: ctx.t("form.verify_yes", { status }) },
+        { value: false, label: ctx.t("form.verify_no") },
+      ],
+      back: false,
+    }),
+  );
+  return { ok: answer.kind === "value" && answer.value === true, ctx: answer.ctx };
+}
+
+/**
+ * A status change from the card's status buttons, after the access check: rejecting a
+ * household or closing its case needs a reason (shown to the family when rejected); any
+ * other change ("Diverifikasi") is confirmed with one more tap. Access and the transition
+ * are checked again when saving, against the household as it is then.
+ */
+async function statusChange(conversation: Convo, ctx: FlowContext, householdId: number, to: string): Promise<void> {
+  if (!Number.isInteger(householdId) || typeof to !== "string" || !isHouseholdStatus(to)) return;
+  let c: FlowContext;
+  let reason: string | null = null;
+  if (requiresReason(to)) {
+    const answer = await askReason(conversation, ctx, to);
+    c = answer.ctx;
+    if (answer.reason === null) {
+      await c.reply(c.t("status_change.cancelled"));
+      return;
+    }
+    reason = answer.reason;
+  } else {
+    const confirmed = await confirmChange(conversation, ctx, householdId, to);
+    c = confirmed.ctx;
+    if (!confirmed.ok) {
+      await c.reply(c.t("status_change.cancelled"));
+      return;
+    }
   }
-  const reason = answer.value;
   const applied = await withDb(conversation, async (db, deps, octx): Promise<Applied> => {
     const household = await findHousehold(db, householdId);
     const role = household ? statusActorRole(octx.user, household) : null;

@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Message, Update } from "grammy/types";
 import { createTestApp, type TestApp } from "../support/app.js";
 import { waitFor } from "../support/process.js";
+import { Composer } from "grammy";
 import { fetchBotInfo, startPolling, UpdateOffsets, type PollingHandle } from "../../src/bot/polling.js";
+import { FEATURES, type Feature } from "../../src/bot/features.js";
+import type { BotContext } from "../../src/bot/context.js";
 
 // Long polling in-process: the real bot on a fresh database, Telegram faked through client.fetch.
 let t: TestApp | undefined;
@@ -59,7 +62,7 @@ describe("UpdateOffsets", () => {
 describe("long polling", () => {
   it("handles many chats in parallel and each chat in order, confirming only finished updates", async () => {
     t = await createTestApp();
-    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1 });
+    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1, outbox: t.app.outbox });
     const chats = [6101, 6102, 6103, 6104];
     // Make one chat's replies slow: its updates stay in flight while others finish.
     const undo = t.fake.respond("sendMessage", async (payload) => {
@@ -76,6 +79,8 @@ describe("long polling", () => {
     }
     try {
       await waitFor(async () => (await t!.app.deps.db.selectFrom("processed_update").select("update_id").execute()).length === 12, 20_000, "12 updates");
+      // Replies are sent after COMMIT; the slow chat's may still be on their way.
+      await waitFor(() => chats.every((chat) => texts(t!, chat).length === 3), 20_000, "3 replies in every chat");
       for (const chat of chats) {
         const seen = texts(t, chat);
         expect(seen).toHaveLength(3);
@@ -91,29 +96,60 @@ describe("long polling", () => {
   });
 
   it("does not confirm an update while it runs: a crash then means Telegram delivers it again", async () => {
-    t = await createTestApp();
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const undo = t.fake.respond("sendMessage", async (payload) => {
-      if (payload["chat_id"] === 6201) await held;
-      return undefined;
-    });
-    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1 });
-    const slow = textUpdate(6201, "/bantuan");
+    // A handler that keeps its update (and its transaction) running until released.
+    const slowFeature: Feature = { name: "slow", composer: new Composer<BotContext>().command("lambat", async (ctx) => {
+      await held;
+      await ctx.reply("selesai");
+    }) };
+    t = await createTestApp({ features: [...FEATURES, slowFeature] });
+    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1, outbox: t.app.outbox });
+    const slow = textUpdate(6201, "/lambat");
     t.fake.queueUpdate(slow as never);
-    await waitFor(() => t!.fake.callsOf("sendMessage").some((c) => c.payload["chat_id"] === 6201), 10_000, "the slow reply to start");
+    await waitFor(() => t!.fake.callsOf("getUpdates").some((c) => Number(c.payload["offset"] ?? 0) === slow.update_id), 10_000, "the slow update to be taken");
     const other = textUpdate(6202, "/bantuan");
     t.fake.queueUpdate(other as never);
     // The poller keeps fetching (the newer update is picked up) but never confirms the slow one.
+    await waitFor(() => texts(t!, 6202).length === 1, 10_000, "the other chat's reply");
     const callsBefore = t.fake.callsOf("getUpdates").length;
     await waitFor(() => t!.fake.callsOf("getUpdates").length >= callsBefore + 3, 10_000, "more getUpdates calls");
     expect(offsetsSent(t).every((o) => o <= slow.update_id)).toBe(true);
     release();
-    undo();
-    await waitFor(() => texts(t!, 6201).length === 1 && texts(t!, 6202).length === 1, 10_000, "both replies");
+    await waitFor(() => texts(t!, 6201).length === 1, 10_000, "the slow reply");
     await waitFor(() => offsetsSent(t!).some((o) => o > other.update_id), 10_000, "the offset to move on");
     // Each update was handled once although Telegram returned it several times.
     expect(t.fake.callsOf("sendMessage").filter((c) => c.payload["chat_id"] === 6202)).toHaveLength(1);
+  });
+
+  it("sends replies after COMMIT: a slow Telegram holds no database connection, and a chat's next update waits for its replies", async () => {
+    t = await createTestApp();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const undo = t.fake.respond("sendMessage", async (payload) => {
+      if (payload["chat_id"] === 6601 && String(payload["text"]).includes("/batal")) await held;
+      return undefined;
+    });
+    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1, outbox: t.app.outbox });
+    const first = textUpdate(6601, "/bantuan");
+    t.fake.queueUpdate(first as never);
+    await waitFor(() => t!.fake.callsOf("sendMessage").some((c) => c.payload["chat_id"] === 6601), 10_000, "the reply to start");
+    // The reply hangs at Telegram, yet the update is committed and the database is free: on
+    // PGlite the app has one connection, so this query could not run if the update held it.
+    const stored = await t.app.deps.db.selectFrom("processed_update").select("update_id").where("update_id", "=", first.update_id).execute();
+    expect(stored).toHaveLength(1);
+    // The chat's next update waits for the reply; another chat goes ahead meanwhile.
+    const second = textUpdate(6601, "apa kabar");
+    const elsewhere = textUpdate(6602, "/bantuan");
+    t.fake.queueUpdate(second as never);
+    t.fake.queueUpdate(elsewhere as never);
+    await waitFor(() => texts(t!, 6602).length === 1, 10_000, "the other chat's reply");
+    expect(texts(t, 6601)).toEqual([]);
+    release();
+    undo();
+    await waitFor(() => texts(t!, 6601).length === 2, 10_000, "both replies, in order");
+    expect(texts(t, 6601)[0]).toContain("/batal");
+    expect(texts(t, 6601)[1]).not.toContain("/batal");
   });
 
   it("retries 409 Conflict with a clear log line instead of going silent", async () => {
@@ -124,7 +160,7 @@ describe("long polling", () => {
       conflicts += 1;
       return { ok: false, error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" };
     });
-    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1, initialBackoffMs: 20, maxBackoffMs: 100 });
+    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1, initialBackoffMs: 20, maxBackoffMs: 100, outbox: t.app.outbox });
     t.fake.queueUpdate(textUpdate(6301, "/bantuan") as never);
     await waitFor(() => texts(t!, 6301).length === 1, 20_000, "the reply after the conflict ended");
     expect(conflicts).toBe(3);
@@ -144,7 +180,7 @@ describe("long polling", () => {
       await new Promise(() => undefined);
       return undefined;
     });
-    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1, watchdogMs: 300 });
+    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1, watchdogMs: 300, outbox: t.app.outbox });
     t.fake.queueUpdate(textUpdate(6401, "/bantuan") as never);
     await waitFor(() => texts(t!, 6401).length === 1, 20_000, "the reply after the restart");
     expect(polling.restarts()).toBe(1);
@@ -167,7 +203,7 @@ describe("long polling", () => {
     await expect(fetchBotInfo(t.app.bot.api, t.app.deps.logger, { initialDelayMs: 10 })).rejects.toThrow(/refused BOT_TOKEN/);
   });
 
-  it("on stop, lets the update in flight finish and confirms it", async () => {
+  it("on stop, lets the update in flight finish, sends its reply and confirms it", async () => {
     t = await createTestApp();
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -175,7 +211,7 @@ describe("long polling", () => {
       await held;
       return undefined;
     });
-    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1 });
+    polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1, outbox: t.app.outbox });
     const u = textUpdate(6501, "/bantuan");
     t.fake.queueUpdate(u as never);
     await waitFor(() => t!.fake.callsOf("sendMessage").length === 1, 10_000, "the reply to start");

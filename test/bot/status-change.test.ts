@@ -74,6 +74,7 @@ describe("status changes by coordinators", () => {
     expect(coord.lastText()).toContain(`Ubah status keluarga ${h.display}`);
     expect(coord.buttons()).toEqual(["Diverifikasi", "Ditolak ✍️"]);
     await coord.tap("Diverifikasi");
+    await coord.tap("✅ Ya, tandai Diverifikasi");
     expect(coord.lastText()).toContain(`Status keluarga ${h.display} diubah: Terdaftar → Diverifikasi`);
     expect(coord.lastText()).toContain("2 penerima kabar akan diberi tahu");
 
@@ -215,6 +216,7 @@ describe("the volunteer's ✅ Tandai diverifikasi", () => {
     expect(await statusCardActions({ user: vol, t: t0, db: t.app.deps.db }, household)).toEqual([{ label: "✅ Tandai diverifikasi", data: `st:${h.id}:diverifikasi` }]);
     await siti.tapData(`hh:open:${h.id}`);
     await siti.tap("✅ Tandai diverifikasi");
+    await siti.tap("✅ Ya, tandai Diverifikasi");
     expect(siti.lastText()).toContain("Terdaftar → Diverifikasi");
     const history = await t.app.deps.db.selectFrom("household_status_history").selectAll().where("household_id", "=", h.id).orderBy("id").execute();
     expect(history.at(-1)).toMatchObject({ from_status: "terdaftar", to_status: "diverifikasi", changed_by: volunteerId });

@@ -37,6 +37,8 @@ describe("distance", () => {
     expect(distanceMeters(pointAt(0, 0), pointAt(20, 0))).toBeCloseTo(20, 0);
     expect(distanceMeters(pointAt(0, 0), pointAt(1200, 1600))).toBeCloseTo(2000, -1);
     expect(formatDistance(20, "id")).toBe("20 m");
+    expect(formatDistance(996, "id")).toBe("1,0 km");
+    expect(formatDistance(344, "id")).toBe("340 m");
     expect(formatDistance(2049, "id")).toBe("2,0 km");
     expect(formatDistance(2149, "en")).toBe("2.1 km");
     expect(formatDistance(15_400, "id")).toBe("15 km");

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { insertHousehold } from "../../src/db/queries/households.js";
 import type { HouseholdDraft } from "../../src/domain/household.js";
 import type { Role, User } from "../../src/db/schema.js";
@@ -72,10 +73,10 @@ export async function seedHousehold(
     .set({
       next_visit_date: o.next ?? null,
       ...(o.status ? { status: o.status } : {}),
-      ...(o.createdAt ? { created_at: o.createdAt } : {}),
     })
     .where("id", "=", res.id)
     .execute();
+  if (o.createdAt) await sql`update households set created_at = ${o.createdAt.toISOString()}::timestamptz where id = ${res.id}`.execute(t.app.deps.db);
   return { id: res.id, refCode: res.refCode, name: o.name, nik: draft.headNik };
 }
 
@@ -140,9 +141,14 @@ export function urlButtons(chat: TestUser): { text: string; url: string }[] {
   return (markup?.inline_keyboard ?? []).flat().flatMap((b) => (b.url ? [{ text: b.text, url: b.url }] : []));
 }
 
-/** Callback data of the newest message's buttons, by label. */
-export function callbackData(chat: TestUser): Record<string, string> {
+/** Callback buttons of the newest message, as [label, data], in order. */
+export function callbackButtons(chat: TestUser): [string, string][] {
   const markup = (chat.lastMessage() as unknown as { reply_markup?: { inline_keyboard?: { text: string; callback_data?: string }[][] } } | undefined)
     ?.reply_markup;
-  return Object.fromEntries((markup?.inline_keyboard ?? []).flat().flatMap((b) => (b.callback_data ? [[b.text, b.callback_data]] : [])));
+  return (markup?.inline_keyboard ?? []).flat().flatMap((b): [string, string][] => (b.callback_data ? [[b.text, b.callback_data]] : []));
+}
+
+/** Callback data of the newest message's buttons, by label (labels must be unique). */
+export function callbackData(chat: TestUser): Record<string, string> {
+  return Object.fromEntries(callbackButtons(chat));
 }

@@ -125,7 +125,10 @@ export async function registerHousehold(u: TestUser, a: RegistrationAnswers): Pr
     if (seen.some((x) => /sudah terdaftar|sudah tersimpan|sudah dipakai/i.test(x))) break;
     const text = u.lastText() ?? "";
     const tapOr = async (label: RegExp, otherwise: () => Promise<unknown>) => (hasButton(u, label) ? u.tap(label) : otherwise());
-    if (/bacakan ini kepada keluarga/.test(text)) await u.tap(/Keluarga setuju/);
+    if (/Ringkasan data keluarga|Tekan tombol di bawah ringkasan/.test(text)) {
+      await u.tap(/💾 Simpan/);
+      saved = true;
+    } else if (/bacakan ini kepada keluarga/.test(text)) await u.tap(/Keluarga setuju/);
     else if (/nama lengkap Kepala Keluarga/.test(text)) await u.send(a.name);
     else if (/Ketik <b>NIK<\/b>|Ketik NIK/.test(text) && !/anggota/i.test(text)) await u.send(a.nik);
     else if (/Benar\?/.test(text)) await u.tap(/^✅ Benar/);
@@ -144,10 +147,7 @@ export async function registerHousehold(u: TestUser, a: RegistrationAnswers): Pr
     else if (/kebutuhan lain/i.test(text)) await tapOr(/^Lewati|⏭/, () => u.send("-"));
     else if (/[Dd]esil/.test(text)) await u.tap("Tidak tahu");
     else if (/foto rumah|Foto ke-/.test(text)) await u.tap(/Selesai/);
-    else if (/Ringkasan data keluarga|Tekan tombol di bawah ringkasan/.test(text) && hasButton(u, /Simpan/)) {
-      await u.tap(/Simpan/);
-      saved = true;
-    } else if (u.buttons().some((b) => !/Kembali/.test(b))) await u.tap(u.buttons().find((b) => !/Kembali/.test(b))!);
+    else if (u.buttons().some((b) => !/Kembali/.test(b))) await u.tap(u.buttons().find((b) => !/Kembali/.test(b))!);
     else throw new Error(`registerHousehold: no idea how to answer:\n${text}\n=== chat:\n${u.texts().slice(-8).join("\n---\n")}`);
     take();
   }

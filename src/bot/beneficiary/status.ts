@@ -91,7 +91,8 @@ guardedCallback(statusHandlers, /^st:(\d{1,9}):([a-z_]{1,20})$/, "volunteer", as
     await ctx.reply(explainRefusal(ctx.t, "needs_visit", from, to));
     return;
   }
-  if (requiresReason(to)) {
+  // A reason to give, or "Diverifikasi" to confirm with a second tap (issue 18, bug 10).
+  if (requiresReason(to) || to === "diverifikasi") {
     await enterFlow(ctx, STATUS_CHANGE, household.id, to);
     return;
   }

@@ -3,8 +3,10 @@ import type { BotContext } from "../context.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
 import { hasAccess } from "../access.js";
 import { enterFlowFromButton } from "../flow-entry.js";
+import { whenDelivered } from "../outbox.js";
 import type { Household } from "../../db/schema.js";
 import { audit } from "../../db/queries/audit.js";
+import { enqueueJob } from "../../db/queries/jobs.js";
 import { findHousehold } from "../../db/queries/households.js";
 import { regionTimezone } from "../../db/queries/regions.js";
 import {
@@ -372,13 +374,15 @@ async function sendKk(ctx: BotContext, l: Loaded): Promise<void> {
     caption: ctx.t("dtsen.kk_view_caption", { code: formatRefCode(l.h.ref_code), minutes: KK_VIEW_MINUTES }),
     protect_content: true,
   });
-  const now = ctx.deps.now();
-  await ctx.deps.jobs.enqueue(
-    ctx.db,
-    DTSEN_JOBS.deleteMessage,
-    { chatId: msg.chat.id, messageId: msg.message_id },
-    { key: `dtsen-del:${msg.chat.id}:${msg.message_id}`, runAt: new Date(now.getTime() + KK_VIEW_MINUTES * 60_000) },
-  );
+  const runAt = new Date(ctx.deps.now().getTime() + KK_VIEW_MINUTES * 60_000);
+  // The message id is known once the photo is sent (after the update's COMMIT).
+  await whenDelivered(ctx, msg, async (db, sent) => {
+    await enqueueJob(db, DTSEN_JOBS.deleteMessage, { chatId: sent.chat.id, messageId: sent.message_id }, {
+      key: `dtsen-del:${sent.chat.id}:${sent.message_id}`,
+      runAt,
+      now: runAt,
+    });
+  });
   await audit(ctx.db, { actorId: ctx.user!.id, action: "dtsen.kk_viewed", entity: "dtsen_proposal", entityId: l.p.id, details: { household: l.h.id } });
 }
 

@@ -79,6 +79,26 @@ export function whenLabel(locale: string, at: Date, tz: string, zone: string): s
   return `${formatDate(localDate(at, tz), locale)}, ${formatLocalTime(at, tz, zone)}`;
 }
 
+/** A map link for a GPS point (opens the maps app on a phone). */
+export function mapsUrl(latitude: number, longitude: number): string {
+  return `https://www.google.com/maps?q=${latitude.toFixed(6)},${longitude.toFixed(6)}`;
+}
+
+/**
+ * The lines of an alert that let a coordinator act: the address with RT/RW, the GPS point as a
+ * map link, and the volunteer's phone as plain +62… digits (Telegram makes it tap-to-call).
+ */
+function actionLines(t: TFunction, v: AlertView): string[] {
+  const lines = [t("field.alert_address", { address: v.address ?? "–", rt: v.rt ?? "–", rw: v.rw ?? "–" })];
+  if (v.latitude !== null && v.longitude !== null) {
+    lines.push(t("field.alert_location", { url: mapsUrl(v.latitude, v.longitude), point: `${v.latitude.toFixed(5)}, ${v.longitude.toFixed(5)}` }));
+  } else {
+    lines.push(t("field.alert_no_location"));
+  }
+  lines.push(t("field.alert_phone", { phone: v.volunteer_phone ?? "–" }));
+  return lines;
+}
+
 /** "baru saja", "5 menit lalu", "2 jam lalu", "3 hari lalu". */
 export function ageLabel(t: TFunction, ms: number): string {
   const e = elapsed(ms);
@@ -99,6 +119,8 @@ export function renderAlert(
   const lines = [
     opts.escalation ? t("alert.title_escalated", { id: v.id, minutes: opts.escalateMinutes }) : t("alert.title", { id: v.id }),
     t("alert.household", { code: formatRefCode(v.ref_code), name: maskName(v.head_name), village: b.village }),
+    // What a coordinator needs to act at once; only in private chats (a group sees no address).
+    ...(opts.privateChat ? actionLines(t, v) : [t("field.alert_details_private")]),
     t("alert.volunteer", { name: v.volunteer_name ?? "–", when: whenLabel(locale, b.visit.written_at, b.tz, b.zone) }),
     ...visitFieldLines(t, locale, {
       visitedOn: b.visit.visited_on,
@@ -138,6 +160,7 @@ export function renderAlert(
   if (v.status === "open") kb.text(t("alert.btn_ack"), `al:ack:${v.id}`);
   if (v.status !== "resolved") kb.text(t("alert.btn_resolve"), `al:res:${v.id}`);
   if (opts.privateChat) kb.row().text(t("alert.btn_view"), `vv:${v.visit_id}`);
+  if (opts.privateChat && v.latitude !== null && v.longitude !== null) kb.row().url(t("field.alert_btn_map"), mapsUrl(v.latitude, v.longitude));
   const hasButtons = kb.inline_keyboard.some((row) => row.length > 0);
   return { text: lines.join("\n"), ...(hasButtons ? { reply_markup: kb } : {}) };
 }

@@ -18,6 +18,7 @@ import { formatRefCode } from "../../domain/refcode.js";
 import { TIME_ZONES, addDays, daysBetween, elapsed, isZoneLabel, localDate, localHour, maskName, zoneTz, type ZoneLabel } from "../../domain/visit.js";
 import { formatDate } from "../../flows/visit-text.js";
 import { ageLabel } from "./alerts.js";
+import { addPlanButton, planReminderLine, reviewSection } from "../fieldwork/index.js";
 
 /** Local hour at which the morning messages go out. */
 export const MORNING_HOUR = 7;
@@ -124,7 +125,8 @@ async function volunteerReminder(deps: AppDeps, user: User, date: string): Promi
   }
   const parts = [t("morning.title", { name: user.name ?? "", date: formatDate(date, locale), n: rows.length }), "", ...lines.slice(0, MAX_REMINDER_BUTTONS)];
   if (rows.length > MAX_REMINDER_BUTTONS) parts.push(t("morning.more", { n: rows.length - MAX_REMINDER_BUTTONS }));
-  parts.push("", t("morning.hint"));
+  parts.push("", t("morning.hint"), planReminderLine(t));
+  addPlanButton(t, kb);
   return { text: parts.join("\n"), reply_markup: kb };
 }
 
@@ -184,7 +186,8 @@ async function staffDigest(deps: AppDeps, user: User, date: string): Promise<{ t
   const alerts = await unresolvedAlertsFor(deps.db, user, MAX_DIGEST_LINES);
   const applications = await pendingApplicationsIn(deps.db, { area, excludeUserId: user.id, limit: MAX_DIGEST_LINES });
   const requests = await listOpenRequests(deps.db, user, MAX_DIGEST_LINES);
-  if (overdueTotal === 0 && attentionTotal === 0 && alerts.total === 0 && applications.total === 0 && requests.total === 0) return null;
+  const review = await reviewSection(deps, user, { since, limit: MAX_DIGEST_LINES, t, locale });
+  if (overdueTotal === 0 && attentionTotal === 0 && alerts.total === 0 && applications.total === 0 && requests.total === 0 && review.total === 0) return null;
 
   const now = deps.now().getTime();
   const areaLabel = area === null ? t("field.digest_whole_country") : ((await regionLabel(deps.db, area)) ?? area);
@@ -214,6 +217,7 @@ async function staffDigest(deps: AppDeps, user: User, date: string): Promise<{ t
     );
   }
   if (attentionTotal > attention.length) out.push(t("morning.digest_more", { n: attentionTotal - attention.length }));
+  if (review.total > 0) out.push("", ...review.lines);
   out.push("", t("morning.digest_overdue", { n: overdueTotal, days: deps.config.OVERDUE_DAYS }));
   for (const h of overdue) {
     out.push(

@@ -41,8 +41,9 @@ export function asPoint(lat: number | null | undefined, lon: number | null | und
  * comma; English uses a point).
  */
 export function formatDistance(meters: number, locale: string): string {
-  const m = Math.max(0, Math.round(meters));
-  if (m < 1000) return `${m < 100 ? m : Math.round(m / 10) * 10} m`;
+  const raw = Math.max(0, Math.round(meters));
+  const m = raw < 100 ? raw : Math.round(raw / 10) * 10;
+  if (m < 1000) return `${m} m`;
   const km = m / 1000;
   const text = km < 10 ? km.toFixed(1) : String(Math.round(km));
   return `${locale === "en" ? text : text.replace(".", ",")} km`;

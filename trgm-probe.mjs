@@ -1,0 +1,10 @@
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+const t0=Date.now();
+const pg = await PGlite.create({ extensions: { pg_trgm } });
+await pg.query("create extension if not exists pg_trgm");
+console.log((await pg.query("select similarity('cibinog','cibinong') s, word_similarity('cibinog','desa cibinong') w, 'cibinong' % 'cibinog' as m")).rows, Date.now()-t0);
+const blob = await pg.dumpDataDir("none");
+await pg.close();
+const pg2 = await PGlite.create({ loadDataDir: blob, extensions: { pg_trgm } });
+console.log((await pg2.query("select similarity('cibinog','cibinong') s")).rows);

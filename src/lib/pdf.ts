@@ -142,8 +142,9 @@ export function drawTable(doc: Pdf, opts: TableOptions): void {
   const header = opts.columns.map((c) => c.header);
   const headerHeight = rowHeight(header, true);
   const drawHeader = () => {
-    drawRow(header, doc.y, headerHeight, { bold: true, fill: opts.headerFill ?? "#e6e6e6" });
-    doc.y += headerHeight;
+    const y = doc.y;
+    drawRow(header, y, headerHeight, { bold: true, fill: opts.headerFill ?? "#e6e6e6" });
+    doc.y = y + headerHeight;
   };
 
   const all: { cells: string[]; bold: boolean; zebra: boolean }[] = [

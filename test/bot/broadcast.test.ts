@@ -473,3 +473,98 @@ describe("the real process: SIGTERM in the middle of a broadcast", () => {
     200_000,
   );
 });
+
+describe("acknowledged broadcasts (“minta konfirmasi baca”)", () => {
+  const runJobs = async () => {
+    for (let i = 0; i < 20 && (await t.app.worker.runDue()) > 0; i++);
+  };
+  const reminders = (chatId: number) => delivered(chatId).filter((c) => String(c.payload.text).includes("Pengingat"));
+
+  it("counts each confirmation once, reminds the others once after BROADCAST_ACK_HOURS and lists them for the coordinator", async () => {
+    const vols = await seedVolunteers(3, PONDOK_RAJEG);
+    const coord = t.driver.user({ id: 9100, firstName: "Koordinator" });
+    await coord.send("/siaran");
+    await coord.tap("✍️ Tulis siaran baru");
+    await coord.send("Rapat darurat besok jam 8 di balai desa");
+    await coord.tap(/^👥 Semua relawan aktif/);
+    expect(coord.buttons()).toContain("☐ Minta konfirmasi baca");
+    await coord.tap("☐ Minta konfirmasi baca");
+    expect(coord.buttons()).toContain("☑️ Minta konfirmasi baca: ya");
+    expect(coord.lastText()).toContain("diingatkan sekali");
+    await coord.tap("✅ Kirim ke 3 orang");
+    expect(coord.lastText()).toContain("Sudah dibaca: 0 dari 0");
+    const b = await t.app.deps.db.selectFrom("broadcasts").selectAll().orderBy("id", "desc").executeTakeFirstOrThrow();
+    expect(b).toMatchObject({ ack_requested: true, kind: "message", total: 3 });
+    const createdAt = t.clock.now;
+
+    await runJobs();
+    for (const v of vols) {
+      const got = delivered(v.telegram_id);
+      expect(got).toHaveLength(1);
+      expect(JSON.stringify(got[0]!.payload.reply_markup)).toContain("👍 Sudah dibaca");
+    }
+    expect(t.fake.message(9100, b.progress_message_id!)?.text).toContain("Sudah dibaca: 0 dari 3");
+
+    // Counted once, however often it is tapped.
+    const r0 = t.driver.user({ id: vols[0]!.telegram_id, firstName: "Relawan" });
+    await r0.tap("👍 Sudah dibaca");
+    expect(r0.lastCallbackAnswer()?.text).toContain("Terima kasih");
+    await r0.tapData(`bk:a:${b.id}`);
+    expect(r0.lastCallbackAnswer()?.text).toContain("Sudah tercatat sebelumnya");
+    const acked = await t.app.deps.db.selectFrom("broadcast_deliveries").select(["user_id", "acked_at"]).where("broadcast_id", "=", b.id).where("acked_at", "is not", null).execute();
+    expect(acked.map((a) => a.user_id)).toEqual([vols[0]!.id]);
+    expect(await t.app.deps.db.selectFrom("audit_log").select("id").where("action", "=", "broadcast.acknowledged").where("entity_id", "=", String(b.id)).execute()).toHaveLength(1);
+
+    // A forged tap for a broadcast the volunteer never received changes nothing.
+    const other = await createBroadcast(t.app.deps.db, {
+      actor: coordinator,
+      audience: { kind: "coordinators", code: null },
+      textHtml: "Hanya untuk koordinator",
+      media: null,
+      progress: null,
+      now: t.app.deps.now(),
+      ackRequested: true,
+    });
+    const r1 = t.driver.user({ id: vols[1]!.telegram_id, firstName: "Relawan" });
+    const before = JSON.stringify(await t.app.deps.db.selectFrom("broadcast_deliveries").selectAll().orderBy("id").execute());
+    for (const data of [`bk:a:${other.id}`, `bk:a:999999`, `bk:r:${b.id}`]) {
+      await r1.tapData(data);
+      expect(r1.lastCallbackAnswer()).toMatchObject({ show_alert: true });
+    }
+    expect(JSON.stringify(await t.app.deps.db.selectFrom("broadcast_deliveries").selectAll().orderBy("id").execute())).toBe(before);
+    await t.app.deps.db.updateTable("broadcasts").set({ status: "cancelled" }).where("id", "=", other.id).execute();
+
+    // The progress message shows the count (at most every 10 s).
+    await r1.tap("👍 Sudah dibaca");
+    t.clock.now += 10_000;
+    await runJobs();
+    expect(t.fake.message(9100, b.progress_message_id!)?.text).toContain("Sudah dibaca: 2 dari 3");
+
+    // Reminded once, after 24 hours, only the one who did not confirm.
+    t.clock.now = createdAt + 23 * 3_600_000;
+    await runJobs();
+    for (const v of vols) expect(reminders(v.telegram_id)).toHaveLength(0);
+    t.clock.now = createdAt + 24 * 3_600_000;
+    await runJobs();
+    expect(reminders(vols[2]!.telegram_id)).toHaveLength(1);
+    expect(String(reminders(vols[2]!.telegram_id)[0]!.payload.text)).toContain("Rapat darurat besok");
+    for (const v of vols.slice(0, 2)) expect(reminders(v.telegram_id)).toHaveLength(0);
+    const list = delivered(9100).filter((c) => String(c.payload.text).includes("Yang belum konfirmasi baca sudah diingatkan"));
+    expect(list).toHaveLength(1);
+    expect(String(list[0]!.payload.text)).toContain("Belum konfirmasi (1)");
+    expect(String(list[0]!.payload.text)).toContain(vols[2]!.name!);
+    t.clock.now = createdAt + 72 * 3_600_000;
+    await runJobs();
+    expect(reminders(vols[2]!.telegram_id)).toHaveLength(1);
+
+    // The reminder's button confirms the original broadcast.
+    const r2 = t.driver.user({ id: vols[2]!.telegram_id, firstName: "Relawan" });
+    await r2.tap("👍 Sudah dibaca");
+    expect(r2.lastCallbackAnswer()?.text).toContain("Terima kasih");
+    await coord.tapData(`bk:r:${b.id}`);
+    expect(coord.lastText()).toContain("Sudah membaca (3)");
+    expect(coord.lastText()).toContain("Belum konfirmasi (0)");
+    await coord.send("/siaran");
+    expect(coord.lastText()).toContain("Sudah dibaca: 3 dari 3");
+  });
+});

@@ -50,7 +50,7 @@ describe.skipIf(!PG_URL)("two bot processes on one PostgreSQL (webhook behind a 
     for (let i = 0; i < NAMES.length; i++) {
       await handle.db
         .insertInto("users")
-        .values({ telegram_id: 8100 + i, role: "volunteer", status: "active", name: `Relawan ${i}`, locale: "id", area_code: VILLAGE, phone: "+6281200000000" })
+        .values({ telegram_id: 8100 + i, role: "volunteer", status: "active", name: `Relawan ${i}`, locale: "id", area_code: VILLAGE, phone: "+6281200000000", created_at: new Date(), updated_at: new Date() })
         .execute();
     }
     for (let i = 0; i < 2; i++) {

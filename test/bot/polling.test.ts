@@ -2,10 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Message, Update } from "grammy/types";
 import { createTestApp, type TestApp } from "../support/app.js";
 import { waitFor } from "../support/process.js";
-import { Composer } from "grammy";
 import { fetchBotInfo, startPolling, UpdateOffsets, type PollingHandle } from "../../src/bot/polling.js";
-import { FEATURES, type Feature } from "../../src/bot/features.js";
-import type { BotContext } from "../../src/bot/context.js";
 
 // Long polling in-process: the real bot on a fresh database, Telegram faked through client.fetch.
 let t: TestApp | undefined;
@@ -96,27 +93,31 @@ describe("long polling", () => {
   });
 
   it("does not confirm an update while it runs: a crash then means Telegram delivers it again", async () => {
+    t = await createTestApp();
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    // A handler that keeps its update (and its transaction) running until released.
-    const slowFeature: Feature = { name: "slow", composer: new Composer<BotContext>().command("lambat", async (ctx) => {
-      await held;
-      await ctx.reply("selesai");
-    }) };
-    t = await createTestApp({ features: [...FEATURES, slowFeature] });
+    const undo = t.fake.respond("sendMessage", async (payload) => {
+      if (payload["chat_id"] === 6201 && String(payload["text"]).includes("/batal")) await held;
+      return undefined;
+    });
     polling = await startPolling(t.app.bot, t.app.deps.logger, { timeoutSeconds: 1, outbox: t.app.outbox });
-    const slow = textUpdate(6201, "/lambat");
-    t.fake.queueUpdate(slow as never);
-    await waitFor(() => t!.fake.callsOf("getUpdates").some((c) => Number(c.payload["offset"] ?? 0) === slow.update_id), 10_000, "the slow update to be taken");
+    // The chat's first update is committed, its reply hangs at Telegram; the chat's second
+    // update is in flight meanwhile (it waits for that reply before it runs).
+    const first = textUpdate(6201, "/bantuan");
+    t.fake.queueUpdate(first as never);
+    await waitFor(() => t!.fake.callsOf("sendMessage").some((c) => c.payload["chat_id"] === 6201), 10_000, "the slow reply to start");
+    const slow = textUpdate(6201, "apa kabar");
     const other = textUpdate(6202, "/bantuan");
+    t.fake.queueUpdate(slow as never);
     t.fake.queueUpdate(other as never);
-    // The poller keeps fetching (the newer update is picked up) but never confirms the slow one.
+    // The poller keeps fetching (the newer update is handled) but never confirms the waiting one.
     await waitFor(() => texts(t!, 6202).length === 1, 10_000, "the other chat's reply");
     const callsBefore = t.fake.callsOf("getUpdates").length;
     await waitFor(() => t!.fake.callsOf("getUpdates").length >= callsBefore + 3, 10_000, "more getUpdates calls");
     expect(offsetsSent(t).every((o) => o <= slow.update_id)).toBe(true);
     release();
-    await waitFor(() => texts(t!, 6201).length === 1, 10_000, "the slow reply");
+    undo();
+    await waitFor(() => texts(t!, 6201).length === 2, 10_000, "the waiting chat's replies");
     await waitFor(() => offsetsSent(t!).some((o) => o > other.update_id), 10_000, "the offset to move on");
     // Each update was handled once although Telegram returned it several times.
     expect(t.fake.callsOf("sendMessage").filter((c) => c.payload["chat_id"] === 6202)).toHaveLength(1);

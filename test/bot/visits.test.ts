@@ -276,7 +276,8 @@ describe("visit report (/kunjungan)", () => {
 describe("ownership", () => {
   it("refuses a report on another volunteer's household, even with forged callbacks", async () => {
     const before = (await db().selectFrom("visits").select("id").execute()).length;
-    // Forged "Laporkan" button for Budi's household.
+    // Forged "Laporkan" button for Budi's household, under a bot message in Sari's private chat.
+    await sariChat.send("/bantuan");
     await sariChat.tapData(`vr:${h1.id}`);
     expect(sariChat.lastCallbackAnswer()).toMatchObject({ show_alert: true });
     expect(String(sariChat.lastCallbackAnswer()?.["text"])).toContain("bukan dampingan Anda");

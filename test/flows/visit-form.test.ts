@@ -100,13 +100,17 @@ describe("visit report on the form kit", () => {
     // Still at the intervention question.
     await chat.tap("Preventif (pencegahan)");
     expect(chat.lastText()).toContain("Keadaan apa yang Anda temukan?");
-    // A confirmation left from an earlier question no longer counts.
+    // A confirmation left open while the person answered on no longer counts.
+    await chat.send("/batal");
+    await chat.tap("▫️ Ada anggota sakit");
+    await chat.tap("Lanjut ➡️");
+    expect(chat.lastText()).toContain("Ceritakan singkat keadaan keluarga");
     chat.markSeen();
     await chat.tap("🗑️ Ya, hentikan dan hapus");
     expect(chat.lastCallbackAnswer()?.["text"]).toContain("Tombol ini dari pertanyaan sebelumnya");
     expect(await stateSize(chat.id)).toBeGreaterThan(0);
     await chat.send("/kunjungan");
-    expect(chat.lastText()).toContain("Anda sedang mengisi laporan kunjungan — langkah: keadaan keluarga");
+    expect(chat.lastText()).toContain("Anda sedang mengisi laporan kunjungan — langkah: cerita keadaan");
     await chat.send("/batal");
     await chat.tap("🗑️ Ya, hentikan dan hapus");
     expect(chat.lastText()).toContain("dibatalkan");

@@ -73,15 +73,18 @@ export async function seedHousehold(t: TestApp, volunteerId: number, overrides: 
   return { id, refCode, display: `${refCode.slice(0, 2)}-${refCode.slice(2)}` };
 }
 
-/** Every row of every table except the read-only regions and the per-update bookkeeping. */
-export async function dumpDb(t: TestApp, skip: string[] = []): Promise<Record<string, string[]>> {
+/** Every row of every table except the read-only regions and the per-update bookkeeping (`columns`: only these of a table). */
+export async function dumpDb(t: TestApp, skip: string[] = [], columns: Record<string, string[]> = {}): Promise<Record<string, string[]>> {
   const tables = await sql<{ table_name: string }>`
     select table_name from information_schema.tables
     where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(t.app.deps.db);
   const out: Record<string, string[]> = {};
   for (const { table_name } of tables.rows) {
     if (["regions", "processed_update", "kysely_migration", "kysely_migration_lock", ...skip].includes(table_name)) continue;
-    const rows = await sql<{ row: string }>`select t::text as row from ${sql.table(table_name)} t order by 1`.execute(t.app.deps.db);
+    const cols = columns[table_name];
+    const rows = cols
+      ? await sql<{ row: string }>`select (${sql.join(cols.map((c) => sql.ref(`t.${c}`)))})::text as row from ${sql.table(table_name)} t order by 1`.execute(t.app.deps.db)
+      : await sql<{ row: string }>`select t::text as row from ${sql.table(table_name)} t order by 1`.execute(t.app.deps.db);
     out[table_name] = rows.rows.map((r) => r.row);
   }
   return out;

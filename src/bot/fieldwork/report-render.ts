@@ -158,7 +158,7 @@ export async function renderReportPdf(t: TFunction, data: ReportData, now: Date)
         ...(area ? [tr("fieldwork.pdf_col_volunteer")] : []),
       ].map((header, i, all) => ({
         header,
-        width: widths(width, area ? [3, 10, 9, 13, 10, 11, 34, 5, 11] : [3, 11, 9, 14, 11, 12, 40, 5])[i]!,
+        width: widths(width, area ? [3, 12, 9, 13, 10, 11, 32, 5, 11] : [3, 12, 9, 14, 11, 12, 39, 5])[i]!,
         align: i === 0 || i === all.length - (area ? 2 : 1) ? ("center" as const) : ("left" as const),
       }));
       if (visits.length === 0) {

@@ -14,6 +14,7 @@ import * as m0113 from "./2026_12_01_0013_cekaman.js";
 import * as m0114 from "./2026_12_01_0014_dtsen.js";
 import * as m0112 from "./2026_12_01_0012_fieldwork.js";
 import * as m0115 from "./2026_12_01_0015_dashboard.js";
+import * as m0116 from "./2026_12_01_0016_field.js";
 
 /**
  * Every migration, by name. Names sort in the order they run; never rename or remove one
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_01_0013_cekaman": m0113,
   "2026_12_01_0014_dtsen": m0114,
   "2026_12_01_0015_dashboard": m0115,
+  "2026_12_01_0016_field": m0116,
 };

@@ -34,6 +34,8 @@ export interface RegionHit extends Region {
 export interface RegionPage<T> {
   rows: T[];
   total: number;
+  /** Nothing matched as typed: these are the closest spellings ("cibinog" → Cibinong). */
+  fuzzy?: boolean;
 }
 
 /** Options of {@link searchRegions}. */
@@ -97,8 +99,12 @@ function all(items: RawBuilder<unknown>[]): RawBuilder<unknown> {
  * starts a word, then other substrings; within each, the typed type first, then shorter names,
  * then higher levels (a city before a village of the same name), then by code.
  *
- * A full scan of the 91,599 rows with LIKE, no trigram index: about 25 ms on PGlite and 10 ms on
- * PostgreSQL per search (a one-letter query, matching most rows, about 190 / 70 ms).
+ * A full scan of the 91,599 rows with LIKE: about 25 ms on PGlite and 10 ms on PostgreSQL per
+ * search (a one-letter query, matching most rows, about 190 / 70 ms).
+ *
+ * When nothing contains the words as typed, and the query has at least 4 letters, the names
+ * closest in spelling are returned instead (trigram word similarity ≥ 0.6, pg_trgm, through
+ * its GIN index), with `fuzzy: true`: a one-letter typo ("cibinog") still finds Cibinong.
  */
 export async function searchRegions(
   db: Db,
@@ -143,11 +149,28 @@ export async function searchRegions(
   `.execute(db);
 
   let total = result.rows[0]?.total ?? 0;
+  let rowsFound: RegionRow[] = result.rows;
+  let fuzzy = false;
   if (result.rows.length === 0 && offset > 0) {
     const count = await sql<{ n: number }>`select count(*)::int as n from regions r where ${all(filters)}`.execute(db);
     total = count.rows[0]?.n ?? 0;
   }
-  const regions = result.rows.map(toRegion);
+  if (total === 0 && core.length >= MIN_FUZZY_LENGTH && (await hasTrigrams(db))) {
+    // Nothing contains the words as typed: the closest names by trigram word similarity
+    // ("cibinog" → Cibinong), same filters, most similar first.
+    const scope: RawBuilder<unknown>[] = filters.slice(words.length);
+    const near = await sql<RegionRow & { total: number }>`
+      select r.code, r.name, r.level, r.kind, r.parent_code, r.tz, r.tz_label, count(*) over ()::int as total
+      from regions r
+      where ${core} <% r.search_name and ${all(scope)}
+      order by word_similarity(${core}, r.search_name) desc, length(r.search_name), r.level, r.code
+      limit ${limit} offset ${offset}
+    `.execute(db);
+    rowsFound = near.rows;
+    total = near.rows[0]?.total ?? 0;
+    fuzzy = total > 0;
+  }
+  const regions = rowsFound.map(toRegion);
 
   const ancestorCodes = new Set(regions.flatMap((r) => regionCodePath(r.code).slice(0, -1)));
   const byCode = new Map<string, Region>();
@@ -165,7 +188,16 @@ export async function searchRegions(
       .flatMap((code) => byCode.get(code) ?? []);
     return { ...region, ancestors, label: formatRegionLabel([...ancestors, region]) };
   });
-  return { rows, total };
+  return fuzzy ? { rows, total, fuzzy } : { rows, total };
+}
+
+/** Shortest query (without type words) for which close spellings are searched. */
+const MIN_FUZZY_LENGTH = 4;
+
+/** Whether pg_trgm is installed (see migration 2026_12_01_0016_field); asked only when a search found nothing. */
+async function hasTrigrams(db: Db): Promise<boolean> {
+  const res = await sql<{ ok: boolean }>`select exists (select 1 from pg_extension where extname = 'pg_trgm') as ok`.execute(db);
+  return res.rows[0]?.ok === true;
 }
 
 /** One region by code, or null. */

@@ -92,7 +92,9 @@ export function mountMap(el: HTMLElement, opts: MapOptions): MapController {
   map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
 
   // Tiles, with a fallback when they do not load.
-  const tiles = L.tileLayer(opts.tileUrl, { attribution: escapeText(opts.tileAttribution), maxZoom: 19 });
+  const tiles = L.tileLayer(opts.tileUrl, { maxZoom: 19 });
+  // Credited whether or not the tiles load (the licence asks for it wherever the map is shown).
+  map.attributionControl.addAttribution(escapeText(opts.tileAttribution));
   let tileErrors = 0;
   let tileLoads = 0;
   const notice = L.DomUtil.create("div", "map-notice");

@@ -6,7 +6,8 @@
  *
  * With DATABASE_URL, a scratch database `pendamping_bench_ck_<random>` is created next to it
  * and dropped at the end; nothing else is touched. BENCH_HOUSEHOLDS (default 20000),
- * BENCH_VOLUNTEERS (400), BENCH_FAMILIES (300) and BROADCAST_RATE (25) scale the run.
+ * BENCH_VOLUNTEERS (400), BENCH_FAMILIES (300) and BROADCAST_RATE (25) scale the run;
+ * BENCH_KEEP=1 keeps the scratch database (to look at query plans).
  *
  * What runs, in this process, against a fake Bot API that enforces Telegram's limits
  * (more than 30 messages in any second, or more than one per second to one chat, is answered
@@ -35,8 +36,9 @@ import { createApp, type App } from "../src/app.js";
 import { createDb, createPgDb, type DbHandle } from "../src/db/client.js";
 import { createLogger } from "../src/logger.js";
 import { closeEvent, escalate, previewEvent, saveTallyMessage, startEvent } from "../src/db/queries/cekaman.js";
-import { renderTally } from "../src/bot/cekaman/render.js";
+import { renderChecklist, renderFamily, renderTally } from "../src/bot/cekaman/render.js";
 import { writeReport } from "../src/bot/cekaman/report.js";
+import { REF_CODE_ALPHABET, REF_CODE_LENGTH } from "../src/domain/refcode.js";
 
 const HOUSEHOLDS = Number(process.env.BENCH_HOUSEHOLDS ?? 20_000);
 const VOLUNTEERS = Number(process.env.BENCH_VOLUNTEERS ?? 400);
@@ -123,10 +125,22 @@ async function openDb(): Promise<{ handle: DbHandle; label: string; cleanup: () 
     url: url.toString(),
     label: `PostgreSQL (scratch database ${name})`,
     cleanup: async () => {
+      if (process.env.BENCH_KEEP) {
+        process.stdout.write(`kept the scratch database ${name} (BENCH_KEEP)\n`);
+        await admin.close();
+        return;
+      }
       await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db).catch(() => undefined);
       await admin.close();
     },
   };
+}
+
+/** The n-th reference code (valid alphabet, distinct). */
+function refCode(n: number): string {
+  let code = "";
+  for (let i = 0, x = n; i < REF_CODE_LENGTH; i++, x = Math.floor(x / REF_CODE_ALPHABET.length)) code = REF_CODE_ALPHABET[x % REF_CODE_ALPHABET.length] + code;
+  return code;
 }
 
 async function seed(app: App): Promise<{ coordinatorId: number; districts: string[]; volunteerChats: Set<number> }> {
@@ -166,7 +180,7 @@ async function seed(app: App): Promise<{ coordinatorId: number; districts: strin
       const v = volunteers[n % volunteers.length]!;
       const nik = `3201${String(n).padStart(12, "0")}`;
       return {
-        ref_code: `B${n.toString(36).toUpperCase().padStart(6, "0")}`,
+        ref_code: refCode(n),
         volunteer_id: v.id,
         registered_by: v.id,
         head_name: `Kepala Keluarga ${n + 1}`,
@@ -240,6 +254,29 @@ async function main(): Promise<void> {
     const startMs = performance.now() - s0;
     line(`preview (counts for both selections): ${previewMs.toFixed(0)} ms`);
     line(`start (households + ${started.volunteers} checklists + ${started.families} family messages queued, tally rendered, one transaction): ${startMs.toFixed(0)} ms for ${started.total} households (priority ${started.priority}; preview said ${preview.total})`);
+
+    // What the sender does per message: render it from the database.
+    {
+      const event = await app.deps.db.selectFrom("cekaman_events").selectAll().where("id", "=", started.eventId).executeTakeFirstOrThrow();
+      const vols = await app.deps.db.selectFrom("users").select("id").where("role", "=", "volunteer").limit(30).execute();
+      const fams = await app.deps.db.selectFrom("status_subscriptions").select("chat_id").limit(30).execute();
+      const t = app.deps.i18n.t("id");
+      const times = async (fn: () => Promise<unknown>) => {
+        const all: number[] = [];
+        for (let i = 0; i < 30; i++) {
+          const x = performance.now();
+          await fn();
+          all.push(performance.now() - x);
+        }
+        all.sort((a, b) => a - b);
+        return `p50 ${all[15]!.toFixed(1)} ms, max ${all.at(-1)!.toFixed(1)} ms`;
+      };
+      let i = 0;
+      const checklist = await times(() => renderChecklist(app!.deps.db, t, { event, mode: { kind: "own", userId: vols[i++ % vols.length]!.id }, page: 0, intro: "list" }));
+      let j = 0;
+      const family = await times(() => renderFamily(app!.deps.db, t, { event, chatId: Number(fams[j++ % fams.length]!.chat_id), zone: { tz: "Asia/Jakarta", label: "WIB" } }));
+      line(`rendering one message at send time: checklist ${checklist}; family ${family}`);
+    }
 
     // Deliver with the real sender.
     const d0 = performance.now();

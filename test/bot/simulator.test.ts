@@ -72,7 +72,7 @@ describe("simulator", () => {
       expect(afterTap).toContain("tautan undangan");
 
       // :user 2 switches to the admin coordinator, whose /bantuan lists the admin commands.
-      const afterSwitch = text.slice(text.indexOf(":user 2"));
+      const afterSwitch = text.slice(text.indexOf("Dewi (relawan)> :user 2"));
       expect(afterSwitch).toContain("sekarang Anda Budi Santoso");
       const afterHelp = text.slice(text.indexOf("Budi (koordinator)> /bantuan"));
       expect(afterHelp).toContain("Perintah untuk admin:");
@@ -95,7 +95,7 @@ describe("simulator", () => {
       await sim.done;
       const text = output.text;
       expect(text).toContain("Dunia demo dibuat: Siti Rahma sudah terdaftar dan disetujui sebagai relawan di Desa Pondok Rajeg");
-      const list = text.slice(text.indexOf("Siti (relawan)> /keluarga"), text.indexOf(":user 2"));
+      const list = text.slice(text.indexOf("Siti (relawan)> /keluarga"), text.indexOf("Siti (relawan)> :user 2"));
       for (const name of ["Suparman", "Wartini", "Ujang Sutisna"]) expect(list).toContain(name);
       const rekap = text.slice(text.indexOf("Budi (koordinator)> /rekap"));
       expect(rekap).toMatch(/Keluarga[^\n]*3/);
@@ -122,7 +122,7 @@ describe("simulator", () => {
     "fakes the Bot API like Telegram: uploads, edits, deletions, toasts and messages to other users",
     async () => {
       const input = new PassThrough();
-      const { sim, output, dir } = startSimulator(input);
+      const { sim, output, dir } = startSimulator(input, { demo: false });
       input.write("/start\n");
       await waitFor(sim, output, "Siapa Anda?");
       const app = sim.app();

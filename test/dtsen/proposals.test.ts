@@ -573,3 +573,18 @@ describe("privacy", () => {
     expect(kkEvidence.every((e) => e.file_id === null && e.file_unique_id === null)).toBe(true);
   });
 });
+
+describe("a restart", () => {
+  it("in the middle of collecting a photo loses nothing", async () => {
+    const h = await seedHousehold(t, volunteer, VILLAGE_2, "Ani Rahayu");
+    const vol = await actor(t, VOL, "Siti");
+    await startProposal(vol, h, /Usulan baru/, "Keluarga miskin/rentan yang belum terdaftar", "Lansia tinggal sendiri, tidak ada penghasilan tetap.");
+    await vol.tap("⬜ Foto rumah tampak depan");
+    t = await t.restart();
+    const again = t.driver.user({ id: VOL, firstName: "Siti" });
+    await again.sendPhoto({ content: fakePhoto("SETELAH-RESTART") });
+    expect(again.texts().at(-2)).toContain("Foto rumah tampak depan tersimpan");
+    expect(again.lastText()).toContain("Bukti (1 dari 5)");
+    expect(await db().selectFrom("conversation_state").select("key").execute()).toEqual([]);
+  });
+});

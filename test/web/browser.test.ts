@@ -86,6 +86,7 @@ async function newPage(): Promise<Page> {
 }
 
 async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
 }
 
@@ -186,7 +187,8 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await page.getByText("120 keluarga", { exact: true }).waitFor();
     await shot(page, "keluarga-light");
 
-    await page.locator("tbody tr", { hasText: "Nur Halimah 2" }).click();
+    await page.locator('input[name="q"]').fill("nur halimah 2");
+    await page.getByRole("cell", { name: "Nur Halimah 2", exact: true }).click();
     await page.getByRole("heading", { name: /Nur Halimah 2/ }).waitFor();
     const nik = await page.locator(".kv", { hasText: "NIK kepala keluarga" }).locator("dd").textContent();
     expect(nik).toMatch(/^\d{4}•{8}\d{4}$/);
@@ -257,6 +259,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
       await page.locator(ready).first().waitFor();
       await shot(page, `${name}-dark`);
     }
+    await page.evaluate(() => (window.location.hash = "#/keluarga"));
     await page.locator("tbody tr").first().click();
     await page.getByText("Riwayat status").waitFor();
     await shot(page, "kartu-dark");
@@ -268,10 +271,11 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
 
   it("switches to English with the texts from the server", async () => {
     await page.evaluate(() => (window.location.hash = "#/ringkasan"));
-    await page.getByRole("button", { name: "English" }).click();
+    await page.getByRole("button", { name: "Ganti bahasa" }).click();
     await page.getByRole("heading", { name: "Summary" }).waitFor();
     await page.getByRole("link", { name: "Volunteer targets" }).waitFor();
-    await page.getByRole("button", { name: "Bahasa Indonesia" }).click();
+    expect(await page.getByRole("button", { name: "Change language" }).textContent()).toBe("Bahasa Indonesia");
+    await page.getByRole("button", { name: "Change language" }).click();
     await page.getByRole("heading", { name: "Ringkasan" }).waitFor();
   });
 

@@ -1,6 +1,6 @@
 import "uplot/dist/uPlot.min.css";
 import "./styles.css";
-import { render } from "preact";
+import { render, type ComponentChild } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, hasSession, onSessionEnded, post, setSession } from "./api";
 import { setServerTime, setStrings, setZone, t, type Locale } from "./i18n";
@@ -152,6 +152,11 @@ function Gate({ message }: { message: string }) {
 
 async function boot(): Promise<void> {
   const root = document.getElementById("app")!;
+  // The server's "loading" line goes; the app renders into an empty element.
+  const mount = (node: ComponentChild) => {
+    root.textContent = "";
+    render(node, root);
+  };
   installBridge();
   const launch = readLaunch();
   applyTheme(launch.theme);
@@ -180,7 +185,7 @@ async function boot(): Promise<void> {
     failure = err;
   }
   if (!hasSession()) {
-    render(<Gate message={failure ? errorText(failure) : t("dashboard.auth.needed")} />, root);
+    mount(<Gate message={failure ? errorText(failure) : t("dashboard.auth.needed")} />);
     return;
   }
   let me: Me;
@@ -188,7 +193,7 @@ async function boot(): Promise<void> {
     me = await api<Me>("me");
   } catch (err) {
     setSession(null);
-    render(<Gate message={err instanceof ApiError ? errorText(err) : t("dashboard.errors.generic")} />, root);
+    mount(<Gate message={err instanceof ApiError ? errorText(err) : t("dashboard.errors.generic")} />);
     return;
   }
   setZone(me.zone.tz);
@@ -198,7 +203,7 @@ async function boot(): Promise<void> {
     await loadStrings(locale).catch(() => undefined);
   }
   if (!(PAGES as readonly string[]).includes(location.hash.replace(/^#\/?/, "").split(/[/?]/)[0] ?? "")) navigate(href("ringkasan"), true);
-  render(<App me={me} telegram={telegram} />, root);
+  mount(<App me={me} telegram={telegram} />);
 }
 
 void boot();

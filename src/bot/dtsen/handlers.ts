@@ -554,6 +554,7 @@ guardedCallback(dtsenHandlers, /^pu:/, "volunteer", async (ctx) => {
       const tz = (await regionTimezone(ctx.db, action.villageCode))?.tz ?? "Asia/Jakarta";
       const period = windowAt(localDate(ctx.deps.now(), tz), ctx.deps.config.DTSEN_WINDOWS).id;
       const pkg = await openPackage(ctx.db, { villageCode: action.villageCode, period, actorId: user.id, now: ctx.deps.now() });
+      if (!pkg) return deny(ctx, "dtsen.packages_empty");
       await ctx.answerCallbackQuery();
       await show(ctx, await renderPackage(ctx, pkg), true);
       return;

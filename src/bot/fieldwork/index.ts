@@ -1,4 +1,3 @@
-import { InlineKeyboard } from "grammy";
 import type { Feature } from "../features.js";
 import type { TFunction } from "../../i18n.js";
 import { postponeFlow } from "../../flows/fieldwork/postpone.js";
@@ -7,7 +6,6 @@ import { fieldworkHandlers } from "./handlers.js";
 import { locationCheckJob } from "./plausibility.js";
 import { behindJob, fieldworkTicker, weeklyJob } from "./targets.js";
 import { reportJob } from "./report.js";
-import { encodeFw } from "./callback-data.js";
 
 export { reviewSection, type ReviewSection } from "./plausibility.js";
 export { runBehind, runWeekly } from "./targets.js";
@@ -26,12 +24,7 @@ export const fieldworkFeature: Feature = {
   tickers: [fieldworkTicker],
 };
 
-/** The line the 07:00 reminder adds to point at the day plan. */
+/** The line the 07:00 reminder adds to point at the day plan (a tappable command in Telegram). */
 export function planReminderLine(t: TFunction): string {
   return t("fieldwork.morning_plan_link");
-}
-
-/** Adds the "🗓️ Rencana hari ini" button (opens /rencana) to a keyboard. */
-export function addPlanButton(t: TFunction, kb: InlineKeyboard): InlineKeyboard {
-  return kb.text(t("fieldwork.btn_open_plan"), encodeFw({ k: "plan" })).row();
 }

@@ -18,7 +18,7 @@ import { formatRefCode } from "../../domain/refcode.js";
 import { TIME_ZONES, addDays, daysBetween, elapsed, isZoneLabel, localDate, localHour, maskName, zoneTz, type ZoneLabel } from "../../domain/visit.js";
 import { formatDate } from "../../flows/visit-text.js";
 import { ageLabel } from "./alerts.js";
-import { addPlanButton, planReminderLine, reviewSection } from "../fieldwork/index.js";
+import { planReminderLine, reviewSection } from "../fieldwork/index.js";
 
 /** Local hour at which the morning messages go out. */
 export const MORNING_HOUR = 7;
@@ -126,7 +126,6 @@ async function volunteerReminder(deps: AppDeps, user: User, date: string): Promi
   const parts = [t("morning.title", { name: user.name ?? "", date: formatDate(date, locale), n: rows.length }), "", ...lines.slice(0, MAX_REMINDER_BUTTONS)];
   if (rows.length > MAX_REMINDER_BUTTONS) parts.push(t("morning.more", { n: rows.length - MAX_REMINDER_BUTTONS }));
   parts.push("", t("morning.hint"), planReminderLine(t));
-  addPlanButton(t, kb);
   return { text: parts.join("\n"), reply_markup: kb };
 }
 

@@ -474,9 +474,10 @@ export async function findPackage(db: Db, id: number): Promise<Package | undefin
 
 /**
  * The village's open package for the current update window, created when there is none, with
- * every verified proposal of the village added to it. Returns the package.
+ * every verified proposal of the village added to it. Null when the village has neither an
+ * open package nor a verified proposal.
  */
-export async function openPackage(db: Db, opts: { villageCode: string; period: string; actorId: number; now: Date }): Promise<Package> {
+export async function openPackage(db: Db, opts: { villageCode: string; period: string; actorId: number; now: Date }): Promise<Package | null> {
   let pkg = await db
     .selectFrom("dtsen_packages")
     .selectAll()
@@ -485,6 +486,17 @@ export async function openPackage(db: Db, opts: { villageCode: string; period: s
     .forUpdate()
     .executeTakeFirst();
   if (!pkg) {
+    const verified = await db
+      .selectFrom("dtsen_proposals as p")
+      .innerJoin("households as h", "h.id", "p.household_id")
+      .select("p.id")
+      .where("p.status", "=", "terverifikasi")
+      .where("h.village_code", "=", opts.villageCode)
+      .where("h.anonymized_at", "is", null)
+      .limit(1)
+      .executeTakeFirst();
+    // Nothing to hand over: no empty package is made.
+    if (!verified) return null;
     pkg = await db
       .insertInto("dtsen_packages")
       .values({ village_code: opts.villageCode, period: opts.period, status: "terbuka", created_by: opts.actorId, created_at: opts.now })

@@ -40,6 +40,9 @@ import { formatRefCode } from "../../domain/refcode.js";
 import { householdDraftSchema, type HouseholdDraft, type MemberDraft } from "../../domain/household.js";
 import { duplicateAtEntry } from "./duplicates.js";
 
+/** Typed instead of a member's name: no more members now. */
+const MEMBERS_STOP = /^(selesai|sudah|cukup|stop|lewati|skip|-)$/i;
+
 /** Household members besides the head whose details can be entered (member count ≤ 50). */
 export const MAX_MEMBERS = 49;
 
@@ -198,7 +201,12 @@ function memberSteps(i: number, env: HouseholdEnv): Step<HouseholdForm>[] {
           prompt: c.t("daftar.ask_member_name", { n, total: others(d) }),
           current: current ? { shown: current, value: { name: current } } : null,
           extra: [{ label: c.t("form.members_stop"), data: "f:mstop", value: { stop: true } }],
-          validate: (s) => (/^(selesai|sudah|stop|cukup)$/i.test(s) ? { ok: true, value: { stop: true } } : ((r) => (r.ok ? { ok: true, value: { name: r.value } } : r))(nameCheck(c)(s))),
+          validate: (s) => {
+            // "Selesai", "lewati"… end the members here; the ones entered are kept.
+            if (MEMBERS_STOP.test(s)) return { ok: true, value: { stop: true as const } };
+            const name = nameCheck(c)(s);
+            return name.ok ? { ok: true, value: { name: name.value } } : name;
+          },
         });
       },
       set: (d, v) => {

@@ -1,8 +1,8 @@
 import type { Update, UserFromGetMe } from "grammy/types";
 
 /**
- * A light in-process stand-in for the Bot API, for the benchmark: answers every call at once
- * with a plausible result and remembers, per chat, only what a simulated user needs to
+ * A light in-process stand-in for the Bot API, for the benchmark: answers every call (at once,
+ * or after a set latency, with a share of sends refused with 429) with a plausible result and remembers, per chat, only what a simulated user needs to
  * press buttons (the newest messages with inline keyboards, the reply keyboard). Unlike the
  * test fake it validates nothing, so that the benchmark measures the bot, not the harness.
  */
@@ -44,9 +44,27 @@ function inlineButtons(markup: unknown): Button[] | undefined {
   return rows.flat().flatMap((b) => (b.callback_data ? [{ text: b.text, data: b.callback_data }] : []));
 }
 
+export interface BenchTelegramOptions {
+  /** Every call is answered after this many milliseconds (default 0: at once). */
+  latencyMs?: number;
+  /** Share of sends (send…, not sendChatAction) answered 429 with retry_after 1 (default 0). */
+  rate429?: number;
+  /** Random source (seeded by the benchmark for repeatable runs). */
+  random?: () => number;
+}
+
 export class BenchTelegram {
   readonly chats = new Map<number, ChatState>();
   calls = 0;
+  /** 429 answers given. */
+  tooManyRequests = 0;
+  /** Texts containing "gangguan" (the database-down apology) sent to users. */
+  gangguan = 0;
+  /** Calls being answered right now, and the most at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+
+  constructor(private readonly opts: BenchTelegramOptions = {}) {}
 
   chat(id: number): ChatState {
     let c = this.chats.get(id);
@@ -109,6 +127,20 @@ export class BenchTelegram {
     const href = String(url);
     const method = href.slice(href.lastIndexOf("/") + 1);
     const payload = typeof init?.body === "string" ? (JSON.parse(init.body) as Json) : {};
+    const latency = this.opts.latencyMs ?? 0;
+    if (latency > 0) {
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      await new Promise((r) => setTimeout(r, latency));
+      this.inFlight -= 1;
+    }
+    const random = this.opts.random ?? Math.random;
+    if (method.startsWith("send") && method !== "sendChatAction" && random() < (this.opts.rate429 ?? 0)) {
+      this.tooManyRequests += 1;
+      const body = JSON.stringify({ ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } });
+      return new Response(body, { status: 429, headers: { "content-type": "application/json" } });
+    }
+    if (typeof payload["text"] === "string" && payload["text"].includes("gangguan")) this.gangguan += 1;
     const body = JSON.stringify({ ok: true, result: this.answer(method, payload) });
     return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
   };

@@ -68,6 +68,8 @@ export interface PgOptions {
   schema?: string;
   /** Called for every message sent to the database (the benchmark counts round trips). */
   onRoundTrip?: () => void;
+  /** Several statements per message for the update transaction (default true; the benchmark measures without). */
+  multiStatement?: boolean;
 }
 
 export function createPgDb(opts: PgOptions): DbHandle {
@@ -99,14 +101,13 @@ export function createPgDb(opts: PgOptions): DbHandle {
   // An idle client losing its connection must not crash the process; the pool reconnects on demand.
   pool.on("error", (err) => opts.logger?.warn({ err: { message: err.message } }, "idle database connection lost"));
   // The update transaction sends several statements per message (src/db/batching.ts).
-  const dialect = multiStatementDialect(
-    new PostgresDialect({
-      pool: lastResultPool(pool, {
-        onConnectionError: (err) => opts.logger?.warn({ err: { message: err.message } }, "database connection lost while in use"),
-        onRoundTrip: opts.onRoundTrip,
-      }),
+  const pgDialect = new PostgresDialect({
+    pool: lastResultPool(pool, {
+      onConnectionError: (err) => opts.logger?.warn({ err: { message: err.message } }, "database connection lost while in use"),
+      onRoundTrip: opts.onRoundTrip,
     }),
-  );
+  });
+  const dialect = opts.multiStatement === false ? pgDialect : multiStatementDialect(pgDialect);
   const db = new Kysely<Database>({ dialect, log: kyselyLog(opts.logger) });
   return { db, kind: "pg", close: () => db.destroy() };
 }

@@ -56,7 +56,7 @@ beforeAll(async () => {
   for (const [to, by] of [["menunggu", ["field"]], ["terverifikasi", ["staff"]]] as const) {
     expect((await moveProposal(db, { proposal: await fresh(handed.id), to, reason: null, actorId: by[0] === "field" ? owner.id : coordinator.id, capacities: by, now: now() })).ok).toBe(true);
   }
-  packageId = (await openPackage(db, { villageCode: VILLAGE, period: "2027-01", actorId: coordinator.id, now: now() })).id;
+  packageId = (await openPackage(db, { villageCode: VILLAGE, period: "2027-01", actorId: coordinator.id, now: now() }))!.id;
   await runJobs(t);
 });
 afterAll(async () => {

@@ -15,6 +15,11 @@ import { createLoginLink } from "../../src/web/sessions.js";
 import { REPO_ROOT } from "../support/process.js";
 import { CIBINONG, CIBINONG_V1, CIBINONG_V2, initDataFor, seedAlert, seedHousehold, seedUser, seedVisit, startWebApp, type WebTestApp } from "./support.js";
 
+// Code run inside the page (page.evaluate) sees the browser's globals; the test's tsconfig has no DOM.
+declare const window: any;
+declare const document: any;
+declare function getComputedStyle(element: unknown): { backgroundColor: string };
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && process.env.REQUIRE_BROWSER) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
@@ -77,7 +82,7 @@ async function newPage(): Promise<Page> {
   // No internet for tiles in the test: the map must fall back to its plain background.
   await page.route(/tile\.openstreetmap\.org/, (route) => route.abort());
   await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
+    document.addEventListener("securitypolicyviolation", (e: { violatedDirective: string; blockedURI: string }) => {
       (window as unknown as { cspViolations: string[] }).cspViolations ??= [];
       (window as unknown as { cspViolations: string[] }).cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
     });

@@ -90,11 +90,8 @@ export async function renderChecklist(
   opts: { event: CekamanEvent; mode: ChecklistMode; page: number; intro: ChecklistIntro },
 ): Promise<(Rendered & { total: number; pending: number }) | undefined> {
   const { event, mode } = opts;
-  const first = await checklistPage(db, event.id, mode, { offset: 0, limit: 0 });
-  if (first.total === 0) return undefined;
-  const pages = Math.max(1, Math.ceil(first.total / CHECKLIST_PAGE));
-  const page = Math.min(Math.max(0, opts.page), pages - 1);
-  const { rows, total, pending } = await checklistPage(db, event.id, mode, { offset: page * CHECKLIST_PAGE, limit: CHECKLIST_PAGE });
+  const { rows, total, pending, page, pages } = await checklistPage(db, event.id, mode, { page: opts.page, size: CHECKLIST_PAGE });
+  if (total === 0) return undefined;
   const m = modeOf(mode.kind);
   const lines: string[] = [];
   if (opts.intro === "remind") lines.push(t("cekaman.remind_intro", { minutes: event.remind_minutes, pending }));

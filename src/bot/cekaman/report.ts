@@ -48,15 +48,14 @@ export function reportHeader(t: TFunction): string[] {
   ].map((k) => t(`cekaman.xlsx_${k}`));
 }
 
-/** "2026-12-03 09:12" in the event's zone (a spreadsheet sorts it), or "". */
-function localStamp(at: Date | null, zone: Zone): string {
-  if (!at) return "";
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone: zone.tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-      .formatToParts(at)
-      .map((x) => [x.type, x.value]),
-  );
-  return `${p["year"]}-${p["month"]}-${p["day"]} ${p["hour"]}:${p["minute"]} ${zone.label}`;
+/** "2026-12-03 09:12 WIB" in the event's zone (a spreadsheet sorts it), or "". */
+function stamper(zone: Zone): (at: Date | null) => string {
+  const f = new Intl.DateTimeFormat("en-CA", { timeZone: zone.tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return (at) => {
+    if (!at) return "";
+    const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
+    return `${p["year"]}-${p["month"]}-${p["day"]} ${p["hour"]}:${p["minute"]} ${zone.label}`;
+  };
 }
 
 /** Writes the report of `event` to `dir`; returns its parts with their final names and the row count. */
@@ -64,7 +63,8 @@ export async function writeReport(
   dir: string,
   opts: { db: Db; pii: PiiCrypto; t: TFunction; event: CekamanEvent; zone: Zone; base: string; splitBytes: number },
 ): Promise<{ parts: (ExportPart & { name: string })[]; rows: number }> {
-  const { t, zone } = opts;
+  const { t } = opts;
+  const localStamp = stamper(opts.zone);
   let parts: ExportPart[] = [];
   let rows = 0;
   // Normal mode first; should a part come out above the limit, write it again strictly.
@@ -93,11 +93,11 @@ export async function writeReport(
         r.shelter ?? "",
         r.answered_via === "family" ? t("cekaman.xlsx_family") : (r.answered_by_name ?? ""),
         r.answered_via ? t(`cekaman.via_${r.answered_via}`) : "",
-        localStamp(r.answered_at, zone),
+        localStamp(r.answered_at),
         r.latitude !== null && r.longitude !== null ? `${r.latitude.toFixed(6)},${r.longitude.toFixed(6)}` : "",
         r.photo_file_id ? t("common.yes") : "",
-        localStamp(r.reminded_at, zone),
-        localStamp(r.offered_at, zone),
+        localStamp(r.reminded_at),
+        localStamp(r.offered_at),
         r.help_status ? t(`cekaman.help_state_${r.help_status}`) : "",
         r.help_ack_name ?? "",
         r.help_resolved_name ?? "",

@@ -65,9 +65,9 @@ export async function ackLine(db: AppDeps["db"], t: TFunction, locale: string, b
  * - graceful `stop()`: claims nothing more, releases claimed rows not yet handed to
  *   Telegram, waits for the calls in flight and records them: a restart resumes with no
  *   duplicate;
- * - a global rate (BROADCAST_RATE per second, a token bucket with a small burst) and at most
- *   one message per second to one chat; one process sends at a time (a lease row), so the
- *   rate holds across processes;
+ * - a global rate: at most BROADCAST_RATE messages handed to Telegram in any second (a
+ *   sliding window, taken right before each call) and at most one message per second to one
+ *   chat; one process sends at a time (a lease row), so the rate holds across processes;
  * - 429: the whole sender pauses for retry_after and the message is retried (not counted as
  *   an attempt); 5xx and network errors: retried with backoff, `maxAttempts` in all, then
  *   "failed"; 403 (blocked): "unreachable" and users.unreachable_at, not retried; other
@@ -139,16 +139,39 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
 
   // --- rate limits (real time, not the app clock)
   const mono = () => performance.now();
-  const burst = Math.max(1, Math.min(concurrency, Math.floor(rate / 5)));
-  let tokens = burst;
-  let refilledAt = mono();
-  const refill = () => {
-    const t = mono();
-    tokens = Math.min(burst, tokens + ((t - refilledAt) * rate) / 1000);
-    refilledAt = t;
+  // A sliding second: when the latest messages were handed to Telegram. At most `rate` of
+  // them in any 1,000 ms (a token bucket's burst would allow rate + burst in some second,
+  // which at the default 25 + 5 touches Telegram's 30 per second).
+  const recent: number[] = [];
+  const prune = (t: number) => {
+    while (recent.length > 0 && recent[0]! <= t - 1000) recent.shift();
   };
-  const msUntilToken = () => Math.ceil(((1 - tokens) * 1000) / rate);
+  const freeSlots = () => {
+    prune(mono());
+    return rate - recent.length;
+  };
+  const msUntilSlot = () => {
+    const t = mono();
+    prune(t);
+    return recent.length < rate ? 0 : Math.max(1, Math.ceil(recent[recent.length - rate]! + 1000 - t));
+  };
   let pausedUntil = 0;
+  /** Waits for a free place in the sliding second (and for the end of a 429 pause), then takes it. */
+  async function takeSlot(): Promise<void> {
+    for (;;) {
+      const pause = pausedUntil - mono();
+      if (pause > 0) {
+        await sleep(pause);
+        continue;
+      }
+      const wait = msUntilSlot();
+      if (wait <= 0) {
+        recent.push(mono());
+        return;
+      }
+      await sleep(wait);
+    }
+  }
   const chatNextAt = new Map<number, number>();
   /** Reserves the chat's next free second; returns how long to wait for it. */
   const reserveChat = (chatId: number): number => {
@@ -214,8 +237,10 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
     return hit;
   }
 
+  type Call = () => Promise<Message>;
+
   /** Messages the bot queues itself (check-in lists, reminders): rendered now; null when nothing is left to say. */
-  async function callSpecial(row: ClaimedDelivery, b: Broadcast, t: TFunction): Promise<Message | null> {
+  async function prepareSpecial(row: ClaimedDelivery, b: Broadcast, t: TFunction): Promise<Call | null> {
     if (b.kind === "ack_remind") {
       if (b.ref_id === null) return null;
       const original = await content(b.ref_id);
@@ -226,27 +251,30 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
         .where("user_id", "=", row.user_id)
         .executeTakeFirst();
       if (!mine || mine.acked_at) return null;
-      const body = `${t("siaran.ack_reminder", { id: b.ref_id, hours: deps.config.BROADCAST_ACK_HOURS })}\n\n${t("siaran.header", { name: original.senderName })}\n\n${original.b.text_html}`;
-      return api.sendMessage(row.chat_id, body, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: ackKeyboard(t, b.ref_id) });
+      const ref = b.ref_id;
+      const body = `${t("siaran.ack_reminder", { id: ref, hours: deps.config.BROADCAST_ACK_HOURS })}\n\n${t("siaran.header", { name: original.senderName })}\n\n${original.b.text_html}`;
+      return () => api.sendMessage(row.chat_id, body, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: ackKeyboard(t, ref) });
     }
     const m = await renderCekamanDelivery(db, t, b, row);
     if (!m) return null;
-    return api.sendMessage(row.chat_id, m.text, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}) });
+    return () => api.sendMessage(row.chat_id, m.text, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}) });
   }
 
-  async function callTelegram(row: ClaimedDelivery): Promise<Message | null> {
+  /** The Bot API call for a delivery (rendered now, sent when the caller has a slot), or null: nothing to send. */
+  async function prepare(row: ClaimedDelivery): Promise<Call | null> {
     const { b, senderName } = await content(row.broadcast_id);
     const t = tFor(row.locale);
-    if (b.kind !== "message") return callSpecial(row, b, t);
+    if (b.kind !== "message") return prepareSpecial(row, b, t);
     const body = `${t("siaran.header", { name: senderName })}\n\n${b.text_html}`;
     const markup = b.ack_requested ? { reply_markup: ackKeyboard(t, b.id) } : {};
-    if (b.media_kind === "photo" && b.media_file_id) {
-      return api.sendPhoto(row.chat_id, b.media_file_id, { caption: body, parse_mode: "HTML", ...markup });
+    const fileId = b.media_file_id;
+    if (b.media_kind === "photo" && fileId) {
+      return () => api.sendPhoto(row.chat_id, fileId, { caption: body, parse_mode: "HTML", ...markup });
     }
-    if (b.media_kind === "document" && b.media_file_id) {
-      return api.sendDocument(row.chat_id, b.media_file_id, { caption: body, parse_mode: "HTML", ...markup });
+    if (b.media_kind === "document" && fileId) {
+      return () => api.sendDocument(row.chat_id, fileId, { caption: body, parse_mode: "HTML", ...markup });
     }
-    return api.sendMessage(row.chat_id, body, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...markup });
+    return () => api.sendMessage(row.chat_id, body, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...markup });
   }
 
   function backoffSeconds(attempts: number): number {
@@ -297,7 +325,13 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
     let msg: Message | null | undefined;
     let failure: unknown;
     try {
-      msg = await callTelegram(row);
+      const call = await prepare(row);
+      if (call === null) msg = null;
+      else {
+        await takeSlot();
+        if (killed) return;
+        msg = await call();
+      }
     } catch (err) {
       failure = err;
     }
@@ -357,6 +391,7 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
         if (done.progress_chat_id) {
           const wait = reserveChat(done.progress_chat_id);
           if (wait > 0) await sleep(wait);
+          await takeSlot();
           await api
             .sendMessage(done.progress_chat_id, text, { parse_mode: "HTML" })
             .catch((err) => log.warn({ err: describeError(err) }, "could not send the broadcast report"));
@@ -368,9 +403,8 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
       let text = broadcastProgressText(t, senderLocale, figures(b, counts), false);
       if (b.ack_requested) text += `\n${await ackLine(db, t, senderLocale, b.id)}`;
       if (lastProgress.get(b.id) === text) continue;
-      refill();
-      if (tokens < 1 && !force) continue;
-      tokens = Math.max(0, tokens - 1);
+      if (freeSlots() < 1 && !force) continue;
+      recent.push(mono());
       lastProgress.set(b.id, text);
       await editProgress(b, text, new InlineKeyboard().text(t("siaran.btn_stop"), `bc:stop:${b.id}`));
     }
@@ -397,19 +431,18 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
           await Promise.race([...inFlight, nap(idlePollMs)]);
           continue;
         }
-        refill();
-        if (tokens < 1) {
-          await nap(msUntilToken());
+        const slots = freeSlots();
+        if (slots < 1) {
+          await nap(msUntilSlot());
           continue;
         }
-        const rows = await claimDeliveries(db, { me, limit: Math.min(free, Math.floor(tokens)), now: deps.now(), leaseSeconds });
+        const rows = await claimDeliveries(db, { me, limit: Math.min(free, slots), now: deps.now(), leaseSeconds });
         if (killed) break;
         if (rows.length === 0) {
           if (mode.drain && inFlight.size === 0) break;
           await Promise.race([...inFlight, nap(idlePollMs)]);
           continue;
         }
-        tokens -= rows.length;
         for (const row of rows) {
           const p: Promise<void> = send(row).finally(() => {
             inFlight.delete(p);

@@ -138,7 +138,7 @@ export async function buildPackageFiles(
       const kk = await readKkPhoto(db, pii, proposal.id);
       if (kk) {
         const name = `${code}_${evidenceFileWord("kk", letter)}.jpg`;
-        zip.file(name, kk.content, { date: opts.now });
+        zip.file(name, kk.content, { date: opts.now, compression: "STORE" });
         files.push(name);
         photoCount++;
       }
@@ -150,7 +150,7 @@ export async function buildPackageFiles(
       try {
         const file = await downloadTelegramFile(deps.api, e.file_id);
         const name = `${code}_${word}${extensionOf(file.path)}`;
-        zip.file(name, file.content, { date: opts.now });
+        zip.file(name, file.content, { date: opts.now, compression: "STORE" });
         files.push(name);
         photoCount++;
       } catch (err) {
@@ -168,8 +168,9 @@ export async function buildPackageFiles(
     tr("dtsen.file_disclaimer"),
     ...(missing.length > 0 ? ["", tr("dtsen.zip_readme_missing"), ...missing.map((m) => `- ${m}`)] : []),
   ].join("\r\n");
-  zip.file("BACA-SAYA.txt", readme, { date: opts.now });
-  const zipContent = await zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE" });
+  zip.file("BACA-SAYA.txt", readme, { date: opts.now, compression: "DEFLATE" });
+  // Photos are JPEG already: stored as they are (deflating them costs time and saves nothing).
+  const zipContent = await zip.generateAsync({ type: "nodebuffer" });
 
   // XLSX
   const wb = new ExcelJS.Workbook();

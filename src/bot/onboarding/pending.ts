@@ -3,6 +3,7 @@ import { approvalTopic, pendingApplicationsIn } from "../../db/queries/onboardin
 import { scopeOf, staffAreaOf } from "../../domain/scope.js";
 import type { BotContext } from "../context.js";
 import { guardedCommand } from "../commands/registry.js";
+import { whenDelivered } from "../outbox.js";
 import { loadApplicationNotice, renderApplicationNotice } from "./render.js";
 
 /**
@@ -33,10 +34,10 @@ guardedCommand(pendingApprovalHandlers, "persetujuan", async (ctx) => {
     if (!notice) continue;
     const r = renderApplicationNotice(ctx.t, ctx.locale, notice);
     const msg = await ctx.reply(r.text, r.reply_markup ? { reply_markup: r.reply_markup } : {});
-    await ctx.db
-      .insertInto("staff_notice")
-      .values({ topic: approvalTopic(row.id), user_id: user.id, chat_id: ctx.chat!.id, message_id: msg.message_id })
-      .execute();
+    // Recorded with the real message id once the message is out (the first decision edits it).
+    await whenDelivered(ctx, msg, async (db, sent) => {
+      await db.insertInto("staff_notice").values({ topic: approvalTopic(row.id), user_id: user.id, chat_id: sent.chat.id, message_id: sent.message_id }).execute();
+    });
   }
   if (pending.length > MAX_SHOWN) await ctx.reply(ctx.t("approval.more_pending", { count: MAX_SHOWN }));
 });

@@ -278,7 +278,7 @@ async function explainTaken(ctx: BotContext, id: number): Promise<void> {
   await ctx.answerCallbackQuery({ text: ctx.t(key, { name: name ?? "–" }).slice(0, 200), show_alert: true });
 }
 
-guardedCallback(alertHandlers, /^al:ack:(\d{1,9})$/, "staff", async (ctx) => {
+guardedCallback(alertHandlers, /^al:ack:(\d{1,9})$/, { access: "staff", chats: "any" }, async (ctx) => {
   const id = Number(ctx.match?.[1]);
   const alert = await alertForStaff(ctx, id);
   if (!alert) {
@@ -301,7 +301,7 @@ guardedCallback(alertHandlers, /^al:ack:(\d{1,9})$/, "staff", async (ctx) => {
   await ctx.answerCallbackQuery({ text: ctx.t("alert.ack_done").slice(0, 200) });
 });
 
-guardedCallback(alertHandlers, /^al:res:(\d{1,9})$/, "staff", async (ctx) => {
+guardedCallback(alertHandlers, /^al:res:(\d{1,9})$/, { access: "staff", chats: "any" }, async (ctx) => {
   const id = Number(ctx.match?.[1]);
   const alert = await alertForStaff(ctx, id);
   if (!alert) {

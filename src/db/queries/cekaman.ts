@@ -411,9 +411,24 @@ export async function listedHousehold(db: Db, ehId: number): Promise<ListedHouse
  */
 export type ChecklistMode = { kind: "own"; userId: number } | { kind: "offer"; userId: number; village: string } | { kind: "staff"; area: string | null };
 
-function inMode<Q extends ReturnType<typeof listed>>(q: Q, mode: ChecklistMode): Q {
+function inMode<Q extends ReturnType<typeof listed>>(q: Q, eventId: number, mode: ChecklistMode): Q {
   if (mode.kind === "own") {
-    return q.where((eb) => eb.or([eb("eh.volunteer_id", "=", mode.userId), eb("h.volunteer_id", "=", mode.userId)])) as Q;
+    // Two index lookups (assigned when the event started; assigned now), not an OR across the join.
+    return q.where("eh.id", "in", (eb) =>
+      eb
+        .selectFrom("cekaman_households as x")
+        .select("x.id")
+        .where("x.event_id", "=", eventId)
+        .where("x.volunteer_id", "=", mode.userId)
+        .union(
+          eb
+            .selectFrom("cekaman_households as x2")
+            .innerJoin("households as h2", "h2.id", "x2.household_id")
+            .select("x2.id")
+            .where("x2.event_id", "=", eventId)
+            .where("h2.volunteer_id", "=", mode.userId),
+        ),
+    ) as Q;
   }
   if (mode.kind === "offer") {
     return q
@@ -431,28 +446,36 @@ function inMode<Q extends ReturnType<typeof listed>>(q: Q, mode: ChecklistMode):
   return out as Q;
 }
 
-/** One page of a checklist: priority households first, then by RW, RT and name. */
+/**
+ * One page of a checklist (clamped to the pages there are): priority households first, then
+ * by RW, RT and name; with the number of households and of those still without an answer.
+ */
 export async function checklistPage(
   db: Db,
   eventId: number,
   mode: ChecklistMode,
-  page: { offset: number; limit: number },
-): Promise<{ rows: ListedHousehold[]; total: number; pending: number }> {
-  const base = inMode(listed(db).where("eh.event_id", "=", eventId), mode);
-  const rows = await base
-    .orderBy("eh.priority", "desc")
-    .orderBy(sql`h.rw nulls last`)
-    .orderBy(sql`h.rt nulls last`)
-    .orderBy("h.head_name")
-    .orderBy("eh.id")
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
-  const counts = await inMode(listed(db).where("eh.event_id", "=", eventId), mode)
+  page: { page: number; size: number },
+): Promise<{ rows: ListedHousehold[]; total: number; pending: number; page: number; pages: number }> {
+  const counts = await inMode(listed(db).where("eh.event_id", "=", eventId), eventId, mode)
     .clearSelect()
     .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.count<number>("eh.id").filterWhere("eh.status", "=", "pending").as("p")])
     .executeTakeFirstOrThrow();
-  return { rows, total: Number(counts.n), pending: Number(counts.p) };
+  const total = Number(counts.n);
+  const pages = Math.max(1, Math.ceil(total / page.size));
+  const p = Math.min(Math.max(0, page.page), pages - 1);
+  const rows =
+    total === 0
+      ? []
+      : await inMode(listed(db).where("eh.event_id", "=", eventId), eventId, mode)
+          .orderBy("eh.priority", "desc")
+          .orderBy(sql`h.rw nulls last`)
+          .orderBy(sql`h.rt nulls last`)
+          .orderBy("h.head_name")
+          .orderBy("eh.id")
+          .limit(page.size)
+          .offset(p * page.size)
+          .execute();
+  return { rows, total, pending: Number(counts.p), page: p, pages };
 }
 
 /** Households of a status for the tally's lists (need help: newest first; no answer: priority first). */

@@ -12,6 +12,7 @@
  */
 import type { App } from "../../app.js";
 import { seedDemoWorld } from "./demo.js";
+import { seedFieldworkDemo } from "../seed-fieldwork.js";
 import type { World } from "./world.js";
 
 export interface StartupContext {
@@ -40,5 +41,30 @@ const demoWorld: StartupStep = {
   run: async (ctx) => ({ notes: ctx.demo ? await seedDemoWorld(ctx.app, ctx.world) : [] }),
 };
 
+/**
+ * A month of field work for the demo volunteer: families by RT with GPS points, visits and
+ * this month's targets, so that /rencana, /laporan and /target show something (seed-fieldwork.ts).
+ */
+const fieldworkDemo: StartupStep = {
+  name: "field-work demo",
+  run: async (ctx) => {
+    const volunteer = ctx.world.users.find((u) => u.n === 1);
+    const admin = ctx.world.users.find((u) => u.n === 2);
+    if (!ctx.demo || !volunteer) return {};
+    const db = ctx.app.deps.db;
+    const row = await db.selectFrom("users").select(["id", "area_code"]).where("telegram_id", "=", volunteer.id).executeTakeFirst();
+    if (!row?.area_code) return {};
+    const setter = admin ? await db.selectFrom("users").select("id").where("telegram_id", "=", admin.id).executeTakeFirst() : undefined;
+    const notes = await seedFieldworkDemo(db, ctx.app.deps.pii, {
+      volunteerId: row.id,
+      villageCode: row.area_code,
+      targetSetBy: setter?.id ?? null,
+      targetArea: row.area_code.split(".").slice(0, 3).join("."),
+      now: ctx.app.deps.now(),
+    });
+    return { notes };
+  },
+};
+
 /** Every start-up step, in order. */
-export const STARTUP_STEPS: readonly StartupStep[] = [demoWorld];
+export const STARTUP_STEPS: readonly StartupStep[] = [demoWorld, fieldworkDemo];

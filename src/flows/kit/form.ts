@@ -11,15 +11,15 @@
  * Stored conversation size stays bounded: the runner keeps the form's state (the draft,
  * the place, the open question's own state) outside the replay log and rewinds the log to
  * the top of its loop after every accepted answer. The log then holds the flow's prologue,
- * the state once, and the open question — the same size at step 1 and at step 20, after
- * 50 times "Kembali" and forward. How: the new state is handed to the outside context
+ * the state once, and the open question: it grows with the draft only, not with the number
+ * of steps answered, and 50 times "Kembali" and forward leave it as it was. How: the new state is handed to the outside context
  * (`external`), the log is rewound, and the replay that follows reads it back through
  * `external` — which records it as the first entry after the checkpoint.
  *
  *   await runForm(conversation, ctx, {
  *     id: "visit-report", flow: "form.flow_visit",
  *     steps: [field("purpose", { label: "form.step_purpose",
- *       question: (d, c) => choice({ text: c.t("visit.ask_purpose"), options, current: d.purpose }),
+ *       question: (d, c) => choice(c, { text: c.t("visit.ask_purpose"), options, current: d.purpose }),
  *       set: (d, purpose) => ({ ...d, purpose }) }), …],
  *     review: (d, c) => ({ text, edits, save: c.t("visit.save"), hint: … }),
  *     save: async (io, d) => { …; return { kind: "done" }; },
@@ -333,9 +333,9 @@ class Runner<D> {
     if (step.applies && !step.applies(st.draft)) return { ...st, place: forward(this.def.steps, st.place, st.draft), ui: null };
     this.mark(st, step.label);
     if (step.run) {
-      const r = await step.run({ conversation: this.conversation, ctx: this.ctx }, st.draft);
-      // The custom step answered with the latest context it saw; replies go to the same chat.
+      // Replies after it go to the same chat (any context of the chat replies there).
       const io = { conversation: this.conversation, ctx: this.ctx };
+      const r = await step.run(io, st.draft);
       if (r.kind === "end") return "end";
       return r.kind === "back" ? this.back(st, io) : this.apply(st, step, r.value, io, true);
     }
@@ -414,7 +414,7 @@ class Runner<D> {
 /**
  * Runs a form to its end (saved, or left with "Kembali" from the first step, or stopped by
  * a step). `draft` is the starting draft (deterministic: computed from the update and from
- * `external` results). Returns the last draft the form held.
+ * `external` results). The form's `save` (or a step) says how it ended.
  */
 export async function runForm<D>(conversation: Convo, ctx: FlowContext, def: FormDef<D>, draft: D): Promise<void> {
   const runner = new Runner(conversation, ctx, def);

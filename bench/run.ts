@@ -48,6 +48,9 @@ import { BenchTelegram, BENCH_BOT_INFO, SimChat, type BenchTelegramOptions } fro
 const CHATS = Number(process.env.BENCH_CHATS ?? 1000);
 const OPEN_CONVERSATIONS = Number(process.env.BENCH_OPEN ?? 10_000);
 const IN_FLIGHT = 100;
+/** Where each run's registrations start in `registrationScript` (unique households per run). */
+const SCRIPT = { throughput: 0, halfLoad: 10_000, realistic: 20_000, steps: 30_000, naive: 31_000, batched: 32_000, warmUp: 33_000 };
+if (CHATS > 20_000) throw new Error("BENCH_CHATS must be at most 20000");
 const VILLAGE = "32.01.01.1002";
 const FIRST = ["Siti", "Budi", "Rahmat", "Yohana", "Wayan", "Agus", "Dewi", "Ratna", "Made", "Nyoman", "Ketut", "Fitri", "Intan", "Joko", "Slamet", "Sri", "Tuti", "Yusuf", "Zainal", "Hendra", "Lukas", "Maria", "Petrus", "Rina", "Sinta", "Teguh", "Umar", "Vina", "Wulan", "Yanti", "Asep", "Cecep", "Dadang", "Euis", "Iwan", "Nining", "Oman", "Popon", "Ujang", "Entin"];
 const LAST = ["Aminah", "Santoso", "Hidayat", "Mariani", "Sudarma", "Salim", "Lestari", "Sari", "Wijaya", "Saputra", "Kusuma", "Pratama", "Nugroho", "Wibowo", "Setiawan", "Gunawan", "Hakim", "Rahman", "Siregar", "Nasution", "Harahap", "Simanjuntak", "Tambunan", "Manurung", "Pane", "Lubis", "Daulay", "Sembiring", "Ginting", "Tarigan", "Purba", "Sinaga", "Damanik", "Saragih", "Munthe", "Sitompul", "Hutapea", "Panjaitan", "Silalahi", "Marpaung"];
@@ -65,6 +68,18 @@ function percentile(sorted: number[], p: number): number {
 function stats(latencies: number[]) {
   const s = [...latencies].sort((a, b) => a - b);
   return { p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s.at(-1) ?? NaN };
+}
+
+/** A small seeded random generator (mulberry32), for repeatable 429s. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** A counting semaphore: at most `n` updates in flight, like the runner's sink. */
@@ -130,16 +145,23 @@ async function buildApp(url: string, opts: { pool?: number; telegram?: BenchTele
 /** A script: the next update, built after the previous one was handled (buttons change). */
 type Step = (c: SimChat) => Update;
 
+/**
+ * The 21 updates of one household registration. `i` (below 49,995) makes the head's name,
+ * NIK and No. KK unique: the bot refuses a duplicate and asks about a similar name.
+ */
 function registrationScript(i: number): Step[] {
-  const seq = String(i + 1).padStart(4, "0");
-  const name = `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]} ${["", "Putri", "Putra", "Dewi"][Math.floor(i / 1600) % 4]}`.trim();
+  const group = Math.floor(i / 9999);
+  const seq = String((i % 9999) + 1).padStart(4, "0");
+  const name = `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]} ${LAST[Math.floor(i / (FIRST.length * LAST.length)) % LAST.length]}`;
+  const nik = `3201014508${["68", "69", "70", "71", "72"][group]}${seq}`;
+  const kk = `3201012001${15 + group}${seq}`;
   return [
     (c) => c.text("/daftar"),
     (c) => c.tap("✅ Keluarga setuju"),
     (c) => c.text(name),
-    (c) => c.text(`3201014508${["68", "69", "70", "71", "72"][Math.floor(i / 9999) % 5]}${seq}`),
+    (c) => c.text(nik),
     (c) => c.tap("✅ Benar"),
-    (c) => c.text(`320101200115${seq}`),
+    (c) => c.text(kk),
     (c) => c.tap(/^📍/),
     (c) => c.tap("Lewati"),
     (c) => c.tap("Lewati"),
@@ -555,7 +577,7 @@ async function main(): Promise<void> {
 
     // Warm-up (JIT, pool, caches): a few chats through both flows, not measured.
     await runScenarios(h, [
-      { chat: new SimChat(30_000_000, h.tg), kind: "reg", steps: registrationScript(9000) },
+      { chat: new SimChat(30_000_000, h.tg), kind: "reg", steps: registrationScript(SCRIPT.warmUp) },
       { chat: new SimChat(visitIds[0]!, h.tg), kind: "visit", steps: visitScript() },
     ]).catch(failed("warm-up"));
 
@@ -565,7 +587,7 @@ async function main(): Promise<void> {
     const visits0 = await count("visits");
     const rss0 = process.memoryUsage().rss;
     const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : undefined;
-    const a = await runScenarios(h, mix(h, regIds, visitIds, 0)).catch(failed("throughput run"));
+    const a = await runScenarios(h, mix(h, regIds, visitIds, SCRIPT.throughput)).catch(failed("throughput run"));
     const profileLines = stopProfile ? await stopProfile() : [];
     const registered = (await count("households")) - households0;
     const reported = (await count("visits")) - visits0;
@@ -579,15 +601,14 @@ async function main(): Promise<void> {
     process.stderr.write("3/7 latency at half load…\n");
     const rate = (a.updates / a.seconds) * 0.5;
     const thinkMs = (CHATS / rate) * 1000;
-    const b = await runScenarios(h, mix(h, regIds, visitIds, CHATS), { thinkMs }).catch(failed("half-load run"));
+    const b = await runScenarios(h, mix(h, regIds, visitIds, SCRIPT.halfLoad), { thinkMs }).catch(failed("half-load run"));
 
     // 4. Telegram at realistic speed: 150 ms per call, 2% of sends 429 (retry_after 1).
     process.stderr.write("4/7 Bot API at 150 ms with 429s…\n");
-    let seed = 20261201;
-    const slow = await buildApp(dbUrl, { telegram: { latencyMs: 150, rate429: 0.02, random: () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) } });
+    const slow = await buildApp(dbUrl, { telegram: { latencyMs: 150, rate429: 0.02, random: mulberry32(20261201) } });
     const slowHouseholds0 = await count("households");
     const slowVisits0 = await count("visits");
-    const r = await runScenarios(slow, mix(slow, slowRegIds, slowVisitIds, 2 * CHATS)).catch(failed("realistic-latency run", slow));
+    const r = await runScenarios(slow, mix(slow, slowRegIds, slowVisitIds, SCRIPT.realistic)).catch(failed("realistic-latency run", slow));
     const slowRegistered = (await count("households")) - slowHouseholds0;
     const slowReported = (await count("visits")) - slowVisits0;
     const slowErrors = [...slow.errors];
@@ -601,7 +622,7 @@ async function main(): Promise<void> {
     await seedVolunteers(h, [...seqIds, ...backIds]);
     const c = await runScenarios(
       h,
-      seqIds.map((id, i) => ({ chat: new SimChat(id, h.tg), kind: "reg" as const, steps: registrationScript(5 * CHATS + i) })),
+      seqIds.map((id, i) => ({ chat: new SimChat(id, h.tg), kind: "reg" as const, steps: registrationScript(SCRIPT.steps + i) })),
       { limit: 1 },
     ).catch(failed("step run"));
     const median = (xs: number[] | undefined) => stats(xs ?? []).p50;
@@ -609,9 +630,9 @@ async function main(): Promise<void> {
     const step20 = median(c.byStep[19]);
     const perStep = c.byStep.map((xs) => Number(median(xs).toFixed(2)));
     // Sizes: a straight run, and one with 50 times "Kembali" and forward at the household-size step.
-    const straight = await stepByStep(h, new SimChat(backIds[0]!, h.tg), registrationScript(5 * CHATS + 100));
+    const straight = await stepByStep(h, new SimChat(backIds[0]!, h.tg), registrationScript(SCRIPT.steps + 100));
     const backChat = new SimChat(backIds[1]!, h.tg);
-    const script = registrationScript(5 * CHATS + 101);
+    const script = registrationScript(SCRIPT.steps + 101);
     const MEMBERS_STEP = 10; // the household-size question is open after the location step
     const before = await stepByStep(h, backChat, script.slice(0, MEMBERS_STEP));
     const moves: Step[] = [];
@@ -625,11 +646,12 @@ async function main(): Promise<void> {
     const naive = await buildApp(dbUrl, { multiStatement: false });
     const naiveIds = Array.from({ length: 50 }, (_, i) => 30_001_000 + i);
     await seedVolunteers(naive, naiveIds);
-    const nb = await runScenarios(naive, naiveIds.map((id, i) => ({ chat: new SimChat(id, naive.tg), kind: "reg" as const, steps: registrationScript(6 * CHATS + i) })));
+    const nb = await runScenarios(naive, naiveIds.map((id, i) => ({ chat: new SimChat(id, naive.tg), kind: "reg" as const, steps: registrationScript(SCRIPT.naive + i) })));
     await naive.app.close();
+    await seedVolunteers(h, naiveIds.map((id) => id + 500));
     const batchedRef = await runScenarios(
       h,
-      naiveIds.map((id, i) => ({ chat: new SimChat(id + 500, h.tg), kind: "reg" as const, steps: registrationScript(7 * CHATS + i) })),
+      naiveIds.map((id, i) => ({ chat: new SimChat(id + 500, h.tg), kind: "reg" as const, steps: registrationScript(SCRIPT.batched + i) })),
     ).catch(failed("batched reference run"));
 
     const errors = [...h.errors];

@@ -26,12 +26,11 @@ describe("the simulator's field-work demo", () => {
       let app: Awaited<ReturnType<typeof createApp>> | undefined;
       const sim = createSimulator({
         startApp: async (opts) => (app = await createApp(config, { ...opts, dbHandle: await freshDb() })),
-        input: Readable.from([":user 1\n", "/rencana\n", "#1\n", "/laporan\n", "#1\n"]),
+        input: Readable.from([":user 1\n", "/rencana\n", "#3\n", "/laporan\n", "#1\n"]),
         output,
         config,
         logFile: join(dir, "simulator.log"),
         filesDir: join(dir, "files"),
-        // Keep the app open after the input ends, to check idempotence below.
       });
       await sim.done;
       const text = output.text;
@@ -40,7 +39,7 @@ describe("the simulator's field-work demo", () => {
       expect(plan).toContain("Rencana kunjungan");
       expect(plan).toMatch(/Ada \d+ keluarga yang perlu dikunjungi, di \d+ RT/);
       expect(plan).toContain("🎯 Target");
-      const group = text.slice(text.indexOf("Siti (relawan)> #1"));
+      const group = text.slice(text.indexOf("Siti (relawan)> #3"));
       expect(group).toContain("Buka rute");
       const report = text.slice(text.indexOf("Siti (relawan)> /laporan"));
       expect(report).toMatch(/laporan-kegiatan_siti-rahma_\d{4}-\d{2}\.pdf/);

@@ -38,7 +38,7 @@ import { TALLY_EVERY_MS, rtRwLabel } from "../../domain/cekaman.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { localDate, maskName } from "../../domain/visit.js";
 import { formatCount } from "../../domain/broadcast.js";
-import { eventZone, renderHelp, renderTally } from "./render.js";
+import { eventZone, renderHelp, renderTally, villageOf } from "./render.js";
 import { writeReport } from "./report.js";
 import { mayManageEvent } from "./access.js";
 import { encodeCa } from "./callback-data.js";
@@ -81,7 +81,7 @@ export const offeredJob = defineJob(CEKAMAN_JOBS.offered, z.object({ eventId: z.
         `• ${t("cekaman.tally_household", {
           code: formatRefCode(r.ref_code),
           name: maskName(r.head_name),
-          village: r.village_name ?? r.village_code,
+          village: villageOf(r),
           rtrw: rtRwLabel(t, r.rt, r.rw),
         })} — ${r.volunteer_name ? t("cekaman.tally_volunteer", { name: r.volunteer_name }) : t("cekaman.tally_no_volunteer")}`,
     );

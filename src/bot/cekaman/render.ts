@@ -56,7 +56,7 @@ export async function regionsLabel(db: Db, regions: readonly string[]): Promise<
   return labels.join(", ");
 }
 
-function villageOf(row: { village_code: string; village_name: string | null }): string {
+export function villageOf(row: { village_code: string; village_name: string | null }): string {
   return row.village_name ? displayRegionName({ code: row.village_code, name: row.village_name }) : row.village_code;
 }
 
@@ -101,7 +101,8 @@ export async function renderChecklist(
   }
   lines.push(t("cekaman.checklist_title", { id: event.id, description: event.description }));
   if (event.status === "closed") lines.push(t("cekaman.event_closed_note"));
-  lines.push(t(mode.kind === "staff" ? "cekaman.checklist_staff_counts" : "cekaman.checklist_counts", { total, pending }), "");
+  const countsKey = mode.kind === "staff" ? "cekaman.checklist_staff_counts" : mode.kind === "offer" ? "cekaman.checklist_offer_counts" : "cekaman.checklist_counts";
+  lines.push(t(countsKey, { total, pending }), "");
   let section: boolean | undefined;
   let group: string | undefined;
   rows.forEach((r, i) => {

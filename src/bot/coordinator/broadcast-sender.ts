@@ -58,7 +58,8 @@ export async function ackLine(db: AppDeps["db"], t: TFunction, locale: string, b
  * Delivers broadcasts from the `broadcast_deliveries` queue, durably and within Telegram's
  * limits:
  * - claims small batches (FOR UPDATE SKIP LOCKED, status "sending" with a lease) right
- *   before sending, never more than there are free send slots and rate tokens, so at most
+ *   before sending, never more than there are free send slots and places in the current
+ *   second, so at most
  *   `concurrency` messages are "in flight" at any instant; marks each "sent" after Telegram
  *   answered. A row left in "sending" by a dead process is claimed again once its lease ran
  *   out: after a kill -9 only those in-flight messages can go out twice, none is skipped;

@@ -296,17 +296,26 @@ function drawMusdesList(
   const columns = PDF_COLUMNS.map((c) => ({ header: tr(c.key), width: c.width * (width / 515), ...(c.align ? { align: c.align } : {}) }));
   const noteHeight = 34;
   const available = doc.page.height - doc.page.margins.bottom - doc.y - SIGNATURE_HEIGHT - noteHeight;
-  let fontSize = 9;
-  for (const size of [9, 8, 7, 6.5, 6, 5.5, 5]) {
-    fontSize = size;
+  // The largest type size (9 pt down to 5 pt) at which the table fits the page. Measuring is
+  // slow (pdfkit lays out every cell), so: measure at 9 pt, estimate, check, and step down.
+  const heightAt = (size: number) => {
     const pad = size < 7 ? 2 : 3;
     doc.font(FONT.regular).fontSize(size);
-    const height = [columns.map((c) => c.header), ...o.rows].reduce(
+    return [columns.map((c) => c.header), ...o.rows].reduce(
       (sum, cells) =>
         sum + Math.max(...columns.map((c, i) => doc.heightOfString(cells[i] || " ", { width: c.width - 2 * pad, lineGap: 0.5 }))) + 2 * pad,
       0,
     );
-    if (height <= available) break;
+  };
+  let fontSize = 9;
+  let height = heightAt(fontSize);
+  if (height > available) {
+    fontSize = Math.max(5, Math.floor(((9 * available) / height) * 2) / 2);
+    height = heightAt(fontSize);
+    while (height > available && fontSize > 5) {
+      fontSize -= 0.5;
+      height = heightAt(fontSize);
+    }
   }
   const rows = o.rows.length > 0 ? o.rows : [["", "", tr("dtsen.pdf_empty"), "", "", ""]];
   drawTable(doc, { columns, rows, fontSize, padding: fontSize < 7 ? 2 : 3, zebra: true });

@@ -259,15 +259,8 @@ async function cekamanSetup(conversation: Convo, ctx: FlowContext): Promise<void
       return;
     }
     await cur.editMessageText(started.text, started.markup ? { reply_markup: started.markup } : {});
-    await cur.reply(
-      t("cekaman.started", {
-        id: started.eventId,
-        households: f(started.total),
-        volunteers: f(started.volunteers),
-        families: f(started.families),
-        unassigned: f(started.unassigned),
-      }),
-    );
+    const startedText = t("cekaman.started", { id: started.eventId, households: f(started.total), volunteers: f(started.volunteers), families: f(started.families) });
+    await cur.reply(started.unassigned > 0 ? `${startedText}\n${t("cekaman.started_unassigned", { unassigned: f(started.unassigned) })}` : startedText);
     return;
   }
 }

@@ -136,6 +136,13 @@ export interface Outbox {
   drain(ms: number): Promise<boolean>;
   /** Deliveries not finished yet. */
   pending(): number;
+  /**
+   * Detached: the real ids of messages the chat's previous update sent, not written yet, for
+   * the chat's next update to store with its conversation state (no round trip of their own).
+   */
+  takeCarriedIds(chatId: number): DeliveredIds | undefined;
+  /** The update that took them did not store its state: they wait (and are written) again. */
+  returnCarriedIds(chatId: number, ids: DeliveredIds): void;
 }
 
 class Replies implements UpdateReplies {
@@ -264,14 +271,58 @@ export function createOutbox(deps: {
   logger: Logger;
   i18n: I18n;
   now: () => Date;
-  /** Adds delivered ids to the chat's stored conversation state (see conversation-storage.ts). */
-  recordIds: (db: Kysely<Database>, chatId: number, ids: DeliveredIds) => Promise<void>;
+  /** Adds delivered ids to the chats' stored conversation states (see conversation-storage.ts). */
+  recordIds: (db: Kysely<Database>, entries: { chatId: number; ids: DeliveredIds }[]) => Promise<void>;
   mode?: DeliveryMode;
+  /** Detached: how long delivered ids wait for the chat's next update before they are written (default 250 ms). */
+  carryMs?: number;
 }): Outbox {
   const nextId = provisionalIdAllocator();
   const tails = new Map<number, Promise<void>>();
   const running = new Set<Promise<void>>();
   let unchained = Promise.resolve();
+  const carryMs = deps.carryMs ?? 250;
+  /** Detached: delivered ids waiting to be taken by the chat's next update, or written. */
+  const carried = new Map<number, { ids: DeliveredIds; since: number }>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+
+  function carry(chatId: number, ids: DeliveredIds): void {
+    const entry = carried.get(chatId);
+    if (entry) Object.assign(entry.ids, ids);
+    else carried.set(chatId, { ids: { ...ids }, since: Date.now() });
+    if (!flushTimer) {
+      flushTimer = setTimeout(() => {
+        flushTimer = undefined;
+        void flushCarried(false);
+      }, carryMs);
+      flushTimer.unref?.();
+    }
+  }
+
+  /** Writes carried ids (those older than carryMs, or all) in one round trip. */
+  function flushCarried(all: boolean): Promise<void> {
+    const cutoff = Date.now() - carryMs;
+    const entries: { chatId: number; ids: DeliveredIds }[] = [];
+    for (const [chatId, e] of carried) {
+      if (all || e.since <= cutoff) {
+        entries.push({ chatId, ids: e.ids });
+        carried.delete(chatId);
+      }
+    }
+    if (carried.size > 0 && !flushTimer) {
+      flushTimer = setTimeout(() => {
+        flushTimer = undefined;
+        void flushCarried(false);
+      }, carryMs);
+      flushTimer.unref?.();
+    }
+    if (entries.length === 0) return flushing;
+    flushing = flushing.then(() =>
+      deps.recordIds(deps.db, entries).catch((err: unknown) => deps.logger.warn({ err: describeError(err), chats: entries.length }, "could not record the ids of delivered messages")),
+    );
+    return flushing;
+  }
 
   async function send(r: Replies, stateWritten: boolean): Promise<void> {
     const ids = new Map<number, number>();
@@ -319,10 +370,16 @@ export function createOutbox(deps: {
     if (stateWritten && ids.size > 0 && r.chatId !== undefined) {
       const map: DeliveredIds = {};
       for (const [p, real] of ids) map[String(p)] = real;
-      try {
-        await deps.recordIds(deps.db, r.chatId, map);
-      } catch (err) {
-        deps.logger.warn({ err: describeError(err) }, "could not record the ids of delivered messages");
+      if (mode() === "detached") {
+        // Usually the chat's next update takes them (no round trip); else written shortly.
+        carry(r.chatId, map);
+      } else {
+        // Attached (webhook, tests): stored before the update counts as handled.
+        try {
+          await deps.recordIds(deps.db, [{ chatId: r.chatId, ids: map }]);
+        } catch (err) {
+          deps.logger.warn({ err: describeError(err) }, "could not record the ids of delivered messages");
+        }
       }
     }
   }
@@ -340,7 +397,7 @@ export function createOutbox(deps: {
     return next;
   }
 
-  return {
+  const outbox: Outbox = {
     mode: deps.mode ?? "attached",
     open({ chatId, real, facts }) {
       return new Replies(chatId, real, facts, nextId, deps.now);
@@ -364,8 +421,22 @@ export function createOutbox(deps: {
       while (running.size > 0 && Date.now() < deadline) {
         await Promise.race([Promise.allSettled([...running]), new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now())))]);
       }
+      if (flushTimer) clearTimeout(flushTimer);
+      flushTimer = undefined;
+      await flushCarried(true);
       return running.size === 0;
     },
     pending: () => running.size,
+    takeCarriedIds(chatId) {
+      const e = carried.get(chatId);
+      if (!e) return undefined;
+      carried.delete(chatId);
+      return e.ids;
+    },
+    returnCarriedIds(chatId, ids) {
+      carry(chatId, ids);
+    },
   };
+  const mode = () => outbox.mode;
+  return outbox;
 }

@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import type { Context } from "grammy";
 import type { PiiCrypto } from "../pii.js";
 import type { Db } from "./schema.js";
-import { deferredWritesOf, noteConversationWritten, takePrefetchedConversation } from "./update-prefetch.js";
+import { carriedIdsOf, deferredWritesOf, noteConversationWritten, takePrefetchedConversation } from "./update-prefetch.js";
 import { resolveProvisionalIds, type DeliveredIds } from "../lib/provisional-ids.js";
 import type { Statement } from "./batching.js";
 import { MAX_ANONYMOUS_STATE_BYTES, MAX_CONVERSATION_STATE_BYTES } from "../domain/limits.js";
@@ -142,8 +142,9 @@ export function createConversationStorage<C extends StorageContext>(opts: {
         const unsealed = unsealIdentityNumbers(state, ctx.deps.pii) as VersionedState<ConversationData> & { ids?: DeliveredIds };
         // Real ids of messages sent after the last COMMIT (src/bot/outbox.ts) replace the
         // provisional ones the replay log and the forms' state hold.
-        if (unsealed.ids) {
-          resolveProvisionalIds(unsealed.state, unsealed.ids);
+        const carried = carriedIdsOf(ctx);
+        if (unsealed.ids || carried) {
+          resolveProvisionalIds(unsealed.state, { ...unsealed.ids, ...carried });
           delete unsealed.ids;
         }
         return unsealed;

@@ -28,6 +28,7 @@ interface Prefetch {
   deferred: DeferredWrites;
   /** The chat's conversation state was written (its message ids may be provisional). */
   stateWritten: boolean;
+  carriedIds?: Record<string, number>;
 }
 
 const prefetched = new WeakMap<object, Prefetch>();
@@ -43,6 +44,12 @@ export interface UpdateKey {
   conversationKey?: string;
   /** When the update is handled (app clock): recorded with its id. */
   now: Date;
+  /**
+   * Real ids of messages the chat's previous update sent, not stored yet (the outbox hands
+   * them over instead of writing them): applied to the conversation state read here, and
+   * stored with it.
+   */
+  carriedIds?: Record<string, number>;
 }
 
 interface FirstRow {
@@ -91,7 +98,7 @@ export async function runUpdateTransaction(
         return { fresh: false, stateWritten: false };
       }
       const { __fresh: _fresh, __conv: conv, ...userColumns } = row;
-      const p: Prefetch = { deferred: new DeferredWrites(), stateWritten: false };
+      const p: Prefetch = { deferred: new DeferredWrites(), stateWritten: false, carriedIds: key.carriedIds };
       if (key.senderId !== undefined) {
         p.telegramId = key.senderId;
         p.user = { value: userColumns["id"] === null || userColumns["id"] === undefined ? undefined : (userColumns as unknown as User) };
@@ -131,6 +138,11 @@ export function takePrefetchedConversation(ctx: object, key: string): { value: u
   return conversation;
 }
 
+/** Real ids of messages sent after the chat's previous COMMIT that the state does not hold yet. */
+export function carriedIdsOf(ctx: object): Record<string, number> | undefined {
+  return prefetched.get(ctx)?.carriedIds;
+}
+
 /**
  * The writes that travel with this update's COMMIT, while its transaction is open; undefined
  * outside one (then write at once). Only for writes that nothing later in the update reads.
@@ -146,12 +158,15 @@ export function noteConversationWritten(ctx: object): void {
 }
 
 /**
- * Adds the real ids of messages delivered after COMMIT to the chat's stored conversation
- * state (`ids`: provisional id → real id; see `src/bot/outbox.ts`), under the chat's lock so
- * that it lands after any update of the chat that is still running, in one round trip. The
- * next read of the state applies the map (`conversation-storage.ts`). No state: nothing to do.
+ * Adds the real ids of messages delivered after COMMIT to the chats' stored conversation
+ * states (`ids`: provisional id → real id; see `src/bot/outbox.ts`), under each chat's lock
+ * so that it lands after any update of the chat still running — several chats in one round
+ * trip (locks taken in chat order). The next read of a state applies its map
+ * (`conversation-storage.ts`). A chat without state: nothing to do.
  */
-export async function recordDeliveredIds(root: Kysely<Database>, chatId: number, ids: Record<string, number>, key: string): Promise<void> {
+export async function recordDeliveredIds(root: Kysely<Database>, entries: { chatId: number; key: string; ids: Record<string, number> }[]): Promise<void> {
+  if (entries.length === 0) return;
+  const sorted = [...entries].sort((x, y) => x.chatId - y.chatId);
   const multiStatement = multiStatementAllowed(root);
   await root.connection().execute(async (db) => {
     const c: BatchConnection = { db, multiStatement };
@@ -160,11 +175,10 @@ export async function recordDeliveredIds(root: Kysely<Database>, chatId: number,
         c,
         [
           sql`begin`,
-          sql`select pg_advisory_xact_lock(hashtextextended(${`chat:${integer(chatId)}`}, 0))`,
-          db
-            .updateTable("conversation_state")
-            .set({ state: sql`jsonb_set(state, '{ids}', coalesce(state->'ids', '{}'::jsonb) || ${JSON.stringify(ids)}::jsonb)` })
-            .where("key", "=", key),
+          ...sorted.map((e) => sql`select pg_advisory_xact_lock(hashtextextended(${`chat:${integer(e.chatId)}`}, 0))`),
+          sql`update conversation_state as c set state = jsonb_set(c.state, '{ids}', coalesce(c.state->'ids', '{}'::jsonb) || v.ids::jsonb) from (values ${sql.join(
+            sorted.map((e) => sql`(${e.key}, ${JSON.stringify(e.ids)})`),
+          )}) as v(key, ids) where c.key = v.key`,
         ],
         sql`commit`,
       );

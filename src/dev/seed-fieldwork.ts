@@ -1,9 +1,9 @@
 /**
  * Field-work demo data for the simulator (issue 16): a month of visits so that /rencana,
- * /laporan and /target show something real. For one volunteer in one village: ten more
- * families in three RTs (most with a GPS point, a few without), visits over the last 30
- * days (one "perlu perhatian", one sent days late, one far from the house), several of them
- * due or overdue today, and this month's targets.
+ * /laporan and /target show something real. For one volunteer in one village: five more
+ * families in two RTs next to the demo world's first family (most with a GPS point, one
+ * without), visits over the last 30 days (one "perlu perhatian", one sent days late, one far
+ * from the house), several of them due or overdue today, and this month's targets.
  *
  * Written once per volunteer (nothing happens when the demo families exist), in one
  * transaction, with the app's own repositories. Visits are written as rows, not through the
@@ -47,29 +47,21 @@ interface DemoHome {
   visits: { daysAgo: number; intervention: "preventif" | "kuratif" | "rehabilitatif" | "pengembangan"; purpose: string; urgency?: "perhatian"; help?: string; lateDays?: number; farM?: number }[];
 }
 
-const BASE = { latitude: -6.47655, longitude: 106.84405 };
+/** The demo's first family's house (Suparman, RT 003/RW 005): the new houses are around it. */
+const BASE = { latitude: -6.47651, longitude: 106.84412 };
 
+// Five families: with the demo world's three that makes eight, one page of /keluarga.
 const HOMES: DemoHome[] = [
-  { name: "Sukarsih", sex: "P", rt: "003", rw: "005", at: [0, 60], ppks: ["lanjut_usia_terlantar"], registeredDaysAgo: 36, next: -3,
-    visits: [{ daysAgo: 33, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 17, intervention: "kuratif", purpose: "monitoring", help: "Mengantar ke posyandu lansia" }] },
-  { name: "Dadang Kurnia", sex: "L", rt: "003", rw: "005", at: [120, 40], ppks: ["fakir_miskin"], registeredDaysAgo: 35, next: 0,
-    visits: [{ daysAgo: 32, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 14, intervention: "pengembangan", purpose: "monitoring", help: "Pendampingan usaha warung" }] },
-  { name: "Iyah Rohayati", sex: "P", rt: "003", rw: "005", at: [60, 180], ppks: ["perempuan_rawan_sosial_ekonomi"], registeredDaysAgo: 30, next: -1,
-    visits: [{ daysAgo: 28, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 8, intervention: "kuratif", purpose: "monitoring", urgency: "perhatian" }] },
-  { name: "Asep Saepudin", sex: "L", rt: "003", rw: "005", at: [210, 150], ppks: ["penyandang_disabilitas"], registeredDaysAgo: 26, next: 0,
-    visits: [{ daysAgo: 25, intervention: "rehabilitatif", purpose: "asesmen" }, { daysAgo: 5, intervention: "rehabilitatif", purpose: "rujukan" }] },
-  { name: "Enok Sumirah", sex: "P", rt: "002", rw: "005", at: [420, -90], ppks: ["fakir_miskin", "lanjut_usia_terlantar"], registeredDaysAgo: 22, next: -6,
-    visits: [{ daysAgo: 21, intervention: "preventif", purpose: "asesmen" }] },
-  { name: "Tatang Sutarya", sex: "L", rt: "002", rw: "005", at: [520, -40], ppks: ["fakir_miskin"], registeredDaysAgo: 20, next: 0,
-    visits: [{ daysAgo: 19, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 1, intervention: "kuratif", purpose: "pengantaran_bantuan", help: "Paket sembako", farM: 1800 }] },
-  { name: "Nining Kurniasih", sex: "P", rt: "002", rw: "005", at: [470, 60], ppks: ["korban_tindak_kekerasan"], registeredDaysAgo: 16, next: 2,
-    visits: [{ daysAgo: 15, intervention: "kuratif", purpose: "asesmen" }, { daysAgo: 4, intervention: "rehabilitatif", purpose: "monitoring", lateDays: 2 }] },
-  { name: "Ujang Rusmana", sex: "L", rt: "002", rw: "005", at: null, ppks: ["fakir_miskin"], registeredDaysAgo: 12, next: -2,
-    visits: [{ daysAgo: 11, intervention: "preventif", purpose: "asesmen" }] },
-  { name: "Omah Maryamah", sex: "P", rt: "001", rw: "002", at: null, ppks: ["lanjut_usia_terlantar"], registeredDaysAgo: 9, next: 0,
-    visits: [{ daysAgo: 7, intervention: "preventif", purpose: "asesmen" }] },
-  { name: "Cecep Hidayat", sex: "L", rt: "001", rw: "002", at: null, ppks: ["anak_terlantar", "fakir_miskin"], registeredDaysAgo: 3, next: 4,
-    visits: [{ daysAgo: 2, intervention: "preventif", purpose: "asesmen" }] },
+  { name: "Sukarsih", sex: "P", rt: "003", rw: "005", at: [60, 40], ppks: ["lanjut_usia_terlantar"], registeredDaysAgo: 30, next: -3,
+    visits: [{ daysAgo: 28, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 10, intervention: "kuratif", purpose: "monitoring", help: "Mengantar ke posyandu lansia" }] },
+  { name: "Dadang Kurnia", sex: "L", rt: "003", rw: "005", at: [140, -30], ppks: ["fakir_miskin"], registeredDaysAgo: 26, next: 0,
+    visits: [{ daysAgo: 25, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 8, intervention: "pengembangan", purpose: "monitoring", help: "Pendampingan usaha warung" }] },
+  { name: "Iyah Rohayati", sex: "P", rt: "003", rw: "005", at: [90, 150], ppks: ["perempuan_rawan_sosial_ekonomi"], registeredDaysAgo: 20, next: -1,
+    visits: [{ daysAgo: 19, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 5, intervention: "kuratif", purpose: "monitoring", urgency: "perhatian" }] },
+  { name: "Tatang Sutarya", sex: "L", rt: "002", rw: "005", at: [420, -90], ppks: ["fakir_miskin"], registeredDaysAgo: 12, next: 0,
+    visits: [{ daysAgo: 11, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 1, intervention: "kuratif", purpose: "pengantaran_bantuan", help: "Paket sembako", farM: 1800 }] },
+  { name: "Nining Kurniasih", sex: "P", rt: "002", rw: "005", at: null, ppks: ["korban_tindak_kekerasan"], registeredDaysAgo: 4, next: 0,
+    visits: [{ daysAgo: 3, intervention: "rehabilitatif", purpose: "asesmen", lateDays: 2 }] },
 ];
 
 function pointAt(north: number, east: number): { latitude: number; longitude: number } {
@@ -168,8 +160,9 @@ export async function seedFieldworkDemo(db: Kysely<Database>, pii: PiiCrypto, op
       }
     }
   });
+  const rts = new Set(HOMES.map((h) => `${h.rw}/${h.rt}`)).size;
   return [
-    `Kerja lapangan demo: ${HOMES.length} keluarga lagi di 3 RT (sebagian dengan titik lokasi) dan ${visits} kunjungan sebulan terakhir, dengan target bulan ini.`,
+    `Kerja lapangan demo: ${HOMES.length} keluarga lagi di ${rts} RT (sebagian dengan titik lokasi) dan ${visits} kunjungan sebulan terakhir, dengan target bulan ini.`,
     "Coba /rencana (rute per RT), /laporan (PDF dan Excel), dan /target sebagai koordinator.",
   ];
 }

@@ -121,6 +121,8 @@ export interface TallyData {
 
 /** Telegram's limit for a message text. */
 const MESSAGE_LIMIT = 4096;
+/** Room for the per-village lines of the tally (the lists get the rest). */
+const VILLAGE_BLOCK = 1800;
 
 function countsLine(t: TFunction, c: Counts): string {
   return t("cekaman.tally_counts", {
@@ -160,7 +162,23 @@ export function tallyText(t: TFunction, d: TallyData): string {
   ];
   if (d.status === "closed" && d.closed) head.push(t("cekaman.tally_closed_at", { when: d.closed }));
   head.push("", t("cekaman.tally_legend"));
-  for (const v of d.villages) head.push(`${escapeHtml(v.label)}: ${countsLine(t, v.counts)}`);
+  const villageLine = (v: { label: string; counts: Counts }) => `${escapeHtml(v.label)}: ${countsLine(t, v.counts)}`;
+  const all = d.villages.map(villageLine);
+  if (all.join("\n").length <= VILLAGE_BLOCK) head.push(...all);
+  else {
+    // Too many villages for one message: those that need attention most, then "… and N more".
+    const urgent = [...d.villages].sort((a, b) => b.counts.butuh_bantuan - a.counts.butuh_bantuan || b.counts.pending - a.counts.pending || a.label.localeCompare(b.label));
+    let used = 0;
+    let shown = 0;
+    for (const v of urgent) {
+      const l = villageLine(v);
+      if (used + l.length + 1 > VILLAGE_BLOCK) break;
+      head.push(l);
+      used += l.length + 1;
+      shown++;
+    }
+    head.push(t("cekaman.tally_more_villages", { n: d.villages.length - shown }));
+  }
   head.push(`<b>${t("cekaman.tally_total")}</b>: ${countsLine(t, d.totals)}`);
   const footer = ["", t("cekaman.tally_updated", { when: d.updated })];
 

@@ -21,6 +21,23 @@ export const FONT = { regular: "NotoSans", bold: "NotoSans-Bold", italic: "NotoS
 
 export type Pdf = PDFKit.PDFDocument;
 
+/** The font each document has selected (pdfkit's `font()` is costly even for the current font). */
+const selected = new WeakMap<Pdf, string>();
+
+/**
+ * Selects a registered font and size. Always use this rather than `doc.font()`: switching
+ * costs milliseconds in pdfkit even to the font already selected, which adds up to seconds
+ * over a few thousand table cells.
+ */
+export function setFont(doc: Pdf, name: string, size?: number): Pdf {
+  if (selected.get(doc) !== name) {
+    doc.font(name);
+    selected.set(doc, name);
+  }
+  if (size !== undefined) doc.fontSize(size);
+  return doc;
+}
+
 export interface PdfOptions {
   title: string;
   author?: string;
@@ -60,7 +77,7 @@ export async function renderPdf(opts: PdfOptions, draw: (doc: Pdf) => void | Pro
   doc.registerFont(FONT.regular, NOTO_SANS.regular);
   doc.registerFont(FONT.bold, NOTO_SANS.bold);
   doc.registerFont(FONT.italic, NOTO_SANS.italic);
-  doc.font(FONT.regular);
+  setFont(doc, FONT.regular);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on("data", (c: Buffer) => chunks.push(c));
@@ -118,23 +135,33 @@ export function drawTable(doc: Pdf, opts: TableOptions): void {
   const size = opts.fontSize ?? 8;
   const pad = opts.padding ?? 3;
   const x0 = doc.page.margins.left;
+  const lineGap = 0.5;
+  // A cell on one line is measured by its width and drawn without pdfkit's line wrapper
+  // (both far cheaper than wrapping); longer cells are wrapped to the column width.
+  const fitsOneLine = (text: string, width: number) => !text.includes("\n") && doc.widthOfString(text) <= width - 2 * pad;
   const measure = (text: string, width: number, bold: boolean) => {
-    doc.font(bold ? FONT.bold : FONT.regular).fontSize(size);
-    return doc.heightOfString(text === "" ? " " : text, { width: width - 2 * pad, lineGap: 0.5 });
+    setFont(doc, bold ? FONT.bold : FONT.regular, size);
+    if (fitsOneLine(text, width)) return doc.currentLineHeight(true) + lineGap;
+    return doc.heightOfString(text === "" ? " " : text, { width: width - 2 * pad, lineGap });
   };
   const rowHeight = (cells: string[], bold: boolean) =>
     Math.max(...opts.columns.map((c, i) => measure(cells[i] ?? "", c.width, bold))) + 2 * pad;
 
   const drawRow = (cells: string[], y: number, h: number, style: { bold: boolean; fill?: string }) => {
     let x = x0;
+    setFont(doc, style.bold ? FONT.bold : FONT.regular, size);
     for (const [i, col] of opts.columns.entries()) {
       if (style.fill) doc.rect(x, y, col.width, h).fill(style.fill);
       doc.lineWidth(0.5).strokeColor("#555555").rect(x, y, col.width, h).stroke();
-      doc
-        .fillColor("#000000")
-        .font(style.bold ? FONT.bold : FONT.regular)
-        .fontSize(size)
-        .text(cells[i] ?? "", x + pad, y + pad, { width: col.width - 2 * pad, align: col.align ?? "left", lineGap: 0.5 });
+      const text = cells[i] ?? "";
+      doc.fillColor("#000000");
+      if (text !== "" && fitsOneLine(text, col.width)) {
+        const free = col.width - 2 * pad - doc.widthOfString(text);
+        const dx = col.align === "center" ? free / 2 : col.align === "right" ? free : 0;
+        doc.text(text, x + pad + dx, y + pad, { lineBreak: false });
+      } else if (text !== "") {
+        doc.text(text, x + pad, y + pad, { width: col.width - 2 * pad, align: col.align ?? "left", lineGap });
+      }
       x += col.width;
     }
   };
@@ -174,9 +201,7 @@ export function stampPages(doc: Pdf, label: (page: number, pages: number) => str
     const bottom = doc.page.margins.bottom;
     // Writing into the margin: lift it for this one line so pdfkit does not add a page.
     doc.page.margins.bottom = 0;
-    doc
-      .font(FONT.regular)
-      .fontSize(7.5)
+    setFont(doc, FONT.regular, 7.5)
       .fillColor("#555555")
       .text(label(i - range.start + 1, range.count), doc.page.margins.left, doc.page.height - bottom + 12, {
         width: contentWidth(doc),

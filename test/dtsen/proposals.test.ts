@@ -23,6 +23,8 @@ const FRONT = fakePhoto("RUMAH-DEPAN");
 const INSIDE = fakePhoto("RUMAH-DALAM");
 const SKTM_BLURRY = fakePhoto("SKTM-BURAM");
 const SKTM = fakePhoto("SKTM-JELAS");
+/** Telegram file ids of the KK photo message: never kept, never re-sent, never logged. */
+const kkFileIds: string[] = [];
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -151,6 +153,7 @@ describe("usulan baru, end to end", () => {
     expect(vol.lastText()).toContain("Mohon kirim fotonya");
     const sent = await vol.sendPhoto({ content: KK_PHOTO });
     const kkMessageId = sent.message!.message_id;
+    kkFileIds.push(...sent.message!.photo!.map((p) => p.file_id));
     expect(vol.deletedMessageIds()).toContain(kkMessageId);
     expect(t.fake.callsOf("deleteMessage").some((c) => c.payload["chat_id"] === VOL && c.payload["message_id"] === kkMessageId)).toBe(true);
     expect(vol.texts().at(-2)).toContain("Foto KK tersimpan terenkripsi dan sudah dihapus dari obrolan ini");
@@ -568,6 +571,12 @@ describe("privacy", () => {
       t.fake.calls.filter((c) => c.files.some((f) => f.content.equals(KK_PHOTO) || f.content.includes(Buffer.from("KARTU-KELUARGA")))).map((c) => c.payload["chat_id"]),
     );
     expect([...kkChats]).toEqual([COORD]);
+    expect(kkFileIds.length).toBeGreaterThan(0);
+    for (const id of kkFileIds) {
+      expect(dump).not.toContain(id);
+      expect(t.logs.join("\n")).not.toContain(id);
+      expect(t.fake.calls.some((c) => JSON.stringify(c.payload).includes(id))).toBe(false);
+    }
     // No Telegram file id of a KK photo is kept or re-sent: every KK message was deleted.
     const kkEvidence = await db().selectFrom("dtsen_evidence").select(["file_id", "file_unique_id"]).where("item", "=", "kk").execute();
     expect(kkEvidence.every((e) => e.file_id === null && e.file_unique_id === null)).toBe(true);

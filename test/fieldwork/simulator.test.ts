@@ -34,7 +34,7 @@ describe("the simulator's field-work demo", () => {
       });
       await sim.done;
       const text = output.text;
-      expect(text).toContain("Kerja lapangan demo: 10 keluarga lagi di 3 RT");
+      expect(text).toContain("Kerja lapangan demo: 5 keluarga lagi di 2 RT");
       const plan = text.slice(text.indexOf("Siti (relawan)> /rencana"));
       expect(plan).toContain("Rencana kunjungan");
       expect(plan).toMatch(/Ada \d+ keluarga yang perlu dikunjungi, di \d+ RT/);
@@ -62,7 +62,7 @@ describe("the simulator's field-work demo", () => {
       expect((await seedFieldworkDemo(db, t.app.deps.pii, opts)).length).toBeGreaterThan(0);
       expect(await seedFieldworkDemo(db, t.app.deps.pii, opts)).toEqual([]);
       const visits = await db.selectFrom("visits").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-      expect(Number(visits.n)).toBe(16);
+      expect(Number(visits.n)).toBe(9);
       const targets = await db.selectFrom("monthly_target").selectAll().orderBy("id").execute();
       expect(targets.map((x) => [x.month, x.volunteer_id !== null, x.area_code])).toEqual([
         ["2026-12", true, null],

@@ -116,8 +116,9 @@ export function guardedCallback(
   const access = typeof guard === "string" ? guard : guard.access;
   const chats = typeof guard === "string" ? "private" : guard.chats;
   composer.callbackQuery(trigger, async (ctx, next) => {
-    // A button under a message in a group (or under an inline message, which has no chat).
-    if (chats === "private" && ctx.chat?.type !== "private") {
+    // A button under a message in a group or channel. (A tap without a chat — an inline
+    // message, which this bot never sends — can only be answered with a pop-up to the tapper.)
+    if (chats === "private" && ctx.chat !== undefined && ctx.chat.type !== "private") {
       await ctx.answerCallbackQuery({ text: ctx.t("trust.private_only_button").slice(0, 200), show_alert: true });
       return;
     }

@@ -430,6 +430,7 @@ guardedCallback(dtsenHandlers, /^pu:/, "volunteer", async (ctx) => {
       const l = await load(ctx, action.proposalId);
       if (!l) return;
       await ctx.answerCallbackQuery();
+      await audit(ctx.db, { actorId: user.id, action: "dtsen.proposal_viewed", entity: "dtsen_proposal", entityId: l.p.id, details: { household: l.h.id } });
       const c = await card(ctx, l.p.id);
       if (c) await show(ctx, c, false);
       return;
@@ -470,6 +471,7 @@ guardedCallback(dtsenHandlers, /^pu:/, "volunteer", async (ctx) => {
       const l = await load(ctx, action.proposalId);
       if (!l) return;
       await ctx.answerCallbackQuery();
+      await audit(ctx.db, { actorId: user.id, action: "dtsen.evidence_viewed", entity: "dtsen_proposal", entityId: l.p.id, details: { household: l.h.id } });
       await sendEvidence(ctx, l);
       return;
     }

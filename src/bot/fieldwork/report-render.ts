@@ -1,6 +1,6 @@
 import ExcelJS from "exceljs";
 import type { TFunction } from "../../i18n.js";
-import { FONT, contentWidth, drawTable, ensureSpace, renderPdf, stampPages, type Pdf, type TableColumn } from "../../lib/pdf.js";
+import { FONT, contentWidth, drawTable, ensureSpace, renderPdf, setFont, stampPages, type Pdf, type TableColumn } from "../../lib/pdf.js";
 import { formatDateId } from "../../domain/dates.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { formatLocalTime, localDate } from "../../domain/visit.js";
@@ -95,8 +95,10 @@ function widths(total: number, weights: number[]): number[] {
 
 function heading(doc: Pdf, text: string): void {
   ensureSpace(doc, 60);
-  doc.moveDown(0.6).font(FONT.bold).fontSize(10).text(text, doc.page.margins.left, doc.y);
-  doc.moveDown(0.3).font(FONT.regular);
+  doc.moveDown(0.6);
+  setFont(doc, FONT.bold, 10).text(text, doc.page.margins.left, doc.y);
+  doc.moveDown(0.3);
+  setFont(doc, FONT.regular);
 }
 
 /** The PDF: header, visits, registrations, totals, signatures; page numbers on every page. */
@@ -118,11 +120,11 @@ export async function renderReportPdf(t: TFunction, data: ReportData, now: Date)
       const width = contentWidth(doc);
       const left = doc.page.margins.left;
       // Kop: government, office, title.
-      doc.font(FONT.bold).fontSize(12);
+      setFont(doc, FONT.bold, 12);
       if (meta.government) doc.text(meta.government, { align: "center" });
       doc.text(tr("fieldwork.pdf_office"), { align: "center" });
       doc.moveDown(0.2).fontSize(13).text(tr("fieldwork.pdf_title"), { align: "center" });
-      doc.font(FONT.regular).fontSize(10).text(tr("fieldwork.pdf_subtitle"), { align: "center" });
+      setFont(doc, FONT.regular, 10).text(tr("fieldwork.pdf_subtitle"), { align: "center" });
       const lineY = doc.y + 4;
       doc.moveTo(left, lineY).lineTo(left + width, lineY).lineWidth(1.2).strokeColor("#000000").stroke();
       doc.y = lineY + 8;
@@ -137,9 +139,9 @@ export async function renderReportPdf(t: TFunction, data: ReportData, now: Date)
       doc.fontSize(9.5);
       for (const [label, value] of identity) {
         const y = doc.y;
-        doc.font(FONT.regular).text(label, left, y, { width: labelWidth });
+        setFont(doc, FONT.regular).text(label, left, y, { width: labelWidth });
         doc.text(":", left + labelWidth, y, { width: 10 });
-        doc.font(FONT.bold).text(value, left + labelWidth + 12, y, { width: width - labelWidth - 12 });
+        setFont(doc, FONT.bold).text(value, left + labelWidth + 12, y, { width: width - labelWidth - 12 });
         doc.moveDown(0.15);
       }
 
@@ -162,7 +164,7 @@ export async function renderReportPdf(t: TFunction, data: ReportData, now: Date)
         align: i === 0 || i === all.length - (area ? 2 : 1) ? ("center" as const) : ("left" as const),
       }));
       if (visits.length === 0) {
-        doc.font(FONT.italic).fontSize(9).text(tr("fieldwork.pdf_no_visits"), left);
+        setFont(doc, FONT.italic, 9).text(tr("fieldwork.pdf_no_visits"), left);
       } else {
         drawTable(doc, {
           columns: visitCols,
@@ -185,7 +187,7 @@ export async function renderReportPdf(t: TFunction, data: ReportData, now: Date)
       // B. Registrations.
       heading(doc, tr("fieldwork.pdf_section_registrations", { n: totals.registrations }));
       if (registrations.length === 0) {
-        doc.font(FONT.italic).fontSize(9).text(tr("fieldwork.pdf_no_registrations"), left);
+        setFont(doc, FONT.italic, 9).text(tr("fieldwork.pdf_no_registrations"), left);
       } else {
         const regWeights = area ? [3, 10, 9, 15, 14, 15, 6, 17, 11] : [3, 11, 9, 17, 15, 16, 6, 23];
         const regCols = [
@@ -230,7 +232,7 @@ export async function renderReportPdf(t: TFunction, data: ReportData, now: Date)
 
 function drawTotals(doc: Pdf, tr: ReturnType<typeof plainT>, totals: ReportTotals, width: number): void {
   const left = doc.page.margins.left;
-  doc.font(FONT.regular).fontSize(9);
+  setFont(doc, FONT.regular, 9);
   doc.text(
     tr("fieldwork.pdf_summary", {
       visits: totals.visits,
@@ -245,7 +247,7 @@ function drawTotals(doc: Pdf, tr: ReturnType<typeof plainT>, totals: ReportTotal
     { width },
   );
   doc.moveDown(0.4);
-  doc.font(FONT.bold).text(tr("fieldwork.pdf_by_intervention"), left);
+  setFont(doc, FONT.bold).text(tr("fieldwork.pdf_by_intervention"), left);
   doc.moveDown(0.2);
   const half = Math.floor(width * 0.45);
   drawTable(doc, {
@@ -257,10 +259,10 @@ function drawTotals(doc: Pdf, tr: ReturnType<typeof plainT>, totals: ReportTotal
     footer: [[tr("fieldwork.pdf_total"), String(totals.visits)]],
   });
   doc.moveDown(0.5);
-  doc.font(FONT.bold).fontSize(9).text(tr("fieldwork.pdf_by_ppks"), left);
+  setFont(doc, FONT.bold, 9).text(tr("fieldwork.pdf_by_ppks"), left);
   doc.moveDown(0.2);
   if (totals.byPpks.length === 0) {
-    doc.font(FONT.italic).text(tr("fieldwork.pdf_no_ppks"), left);
+    setFont(doc, FONT.italic).text(tr("fieldwork.pdf_no_ppks"), left);
     return;
   }
   const w = Math.floor(width * 0.7);
@@ -292,9 +294,9 @@ function drawSignatures(doc: Pdf, tr: ReturnType<typeof plainT>, meta: ReportMet
       ? [tr("fieldwork.pdf_sign_place", { place: meta.place, date: date(meta.signedOn) }), tr("fieldwork.pdf_sign_reporter"), meta.volunteerName ?? blank]
       : [tr("fieldwork.pdf_sign_place", { place: meta.place, date: date(meta.signedOn) }), tr("fieldwork.pdf_sign_coordinator"), meta.coordinatorName ?? blank];
   const block = (lines: string[], x: number) => {
-    doc.font(FONT.regular).fontSize(9.5).text(lines[0]!, x, y, { width: col, align: "center" });
+    setFont(doc, FONT.regular, 9.5).text(lines[0]!, x, y, { width: col, align: "center" });
     doc.text(lines[1]!, x, doc.y, { width: col, align: "center" });
-    doc.font(FONT.bold).text(lines[2]!, x, y + 80, { width: col, align: "center", underline: lines[2] !== blank });
+    setFont(doc, FONT.bold).text(lines[2]!, x, y + 80, { width: col, align: "center", underline: lines[2] !== blank });
   };
   block(leftBlock, left);
   block(rightBlock, left + width - col);

@@ -56,6 +56,8 @@ export function updateTransaction(outbox: Outbox): MiddlewareFn<BotContext> {
     const real = ctx.api;
     const replies = outbox.open({ chatId, real, facts: () => ({ locale: ctx.locale }) });
     (ctx as { api: unknown }).api = replies.api;
+    // Real ids of the previous update's messages, not stored yet: stored with this state.
+    const carriedIds = chatId === undefined ? undefined : outbox.takeCarriedIds(chatId);
     let outcome;
     try {
       outcome = await runUpdateTransaction(
@@ -67,6 +69,7 @@ export function updateTransaction(outbox: Outbox): MiddlewareFn<BotContext> {
           senderId: from && !from.is_bot ? from.id : undefined,
           conversationKey: chatId === undefined ? undefined : conversationKey(chatId),
           now: ctx.deps.now(),
+          carriedIds,
         },
         async (db) => {
           ctx.db = db;
@@ -79,10 +82,12 @@ export function updateTransaction(outbox: Outbox): MiddlewareFn<BotContext> {
       );
     } catch (err) {
       outbox.discard(replies);
+      if (carriedIds) outbox.returnCarriedIds(chatId!, carriedIds);
       throw err;
     } finally {
       (ctx as { api: unknown }).api = real;
     }
+    if (carriedIds && !outcome.stateWritten) outbox.returnCarriedIds(chatId!, carriedIds);
     if (!outcome.fresh) {
       outbox.discard(replies);
       ctx.log.info("update already processed; skipped");

@@ -456,26 +456,38 @@ export async function checklistPage(
   mode: ChecklistMode,
   page: { page: number; size: number },
 ): Promise<{ rows: ListedHousehold[]; total: number; pending: number; page: number; pages: number }> {
-  const counts = await inMode(listed(db).where("eh.event_id", "=", eventId), eventId, mode)
-    .clearSelect()
-    .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.count<number>("eh.id").filterWhere("eh.status", "=", "pending").as("p")])
-    .executeTakeFirstOrThrow();
-  const total = Number(counts.n);
-  const pages = Math.max(1, Math.ceil(total / page.size));
-  const p = Math.min(Math.max(0, page.page), pages - 1);
-  const rows =
-    total === 0
-      ? []
-      : await inMode(listed(db).where("eh.event_id", "=", eventId), eventId, mode)
-          .orderBy("eh.priority", "desc")
-          .orderBy(sql`h.rw nulls last`)
-          .orderBy(sql`h.rt nulls last`)
-          .orderBy("h.head_name")
-          .orderBy("eh.id")
-          .limit(page.size)
-          .offset(p * page.size)
-          .execute();
-  return { rows, total, pending: Number(counts.p), page: p, pages };
+  // One round trip: the page and, with window functions, the counts over the whole list.
+  const fetch = (p: number) =>
+    inMode(listed(db).where("eh.event_id", "=", eventId), eventId, mode)
+      .select([sql<number>`count(*) over ()`.as("total_count"), sql<number>`count(*) filter (where eh.status = 'pending') over ()`.as("pending_count")])
+      .orderBy("eh.priority", "desc")
+      .orderBy(sql`h.rw nulls last`)
+      .orderBy(sql`h.rt nulls last`)
+      .orderBy("h.head_name")
+      .orderBy("eh.id")
+      .limit(page.size)
+      .offset(p * page.size)
+      .execute();
+  let p = Math.max(0, page.page);
+  let rows = await fetch(p);
+  if (rows.length === 0 && p > 0) {
+    // Past the end (answers moved households, or a forged page): the last page there is.
+    const c = await inMode(listed(db).where("eh.event_id", "=", eventId), eventId, mode)
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    p = Math.max(0, Math.ceil(Number(c.n) / page.size) - 1);
+    rows = Number(c.n) === 0 ? [] : await fetch(p);
+  }
+  const total = Number(rows[0]?.total_count ?? 0);
+  const pending = Number(rows[0]?.pending_count ?? 0);
+  return {
+    rows: rows.map(({ total_count: _t, pending_count: _p, ...r }) => r),
+    total,
+    pending,
+    page: p,
+    pages: Math.max(1, Math.ceil(total / page.size)),
+  };
 }
 
 /** Households of a status for the tally's lists (need help: newest first; no answer: priority first). */

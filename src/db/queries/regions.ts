@@ -103,8 +103,9 @@ function all(items: RawBuilder<unknown>[]): RawBuilder<unknown> {
  * search (a one-letter query, matching most rows, about 190 / 70 ms).
  *
  * When nothing contains the words as typed, and the query has at least 4 letters, the names
- * closest in spelling are returned instead (trigram word similarity ≥ 0.6, pg_trgm, through
- * its GIN index), with `fuzzy: true`: a one-letter typo ("cibinog") still finds Cibinong.
+ * closest in spelling are returned instead (trigram similarity, pg_trgm, through its GIN
+ * index; see MIN_SIMILARITY), with `fuzzy: true`: a one-letter typo ("cibinog", "cibnong")
+ * still finds Cibinong.
  */
 export async function searchRegions(
   db: Db,
@@ -162,8 +163,10 @@ export async function searchRegions(
     const near = await sql<RegionRow & { total: number }>`
       select r.code, r.name, r.level, r.kind, r.parent_code, r.tz, r.tz_label, count(*) over ()::int as total
       from regions r
-      where ${core} <% r.search_name and ${all(scope)}
-      order by word_similarity(${core}, r.search_name) desc, length(r.search_name), r.level, r.code
+      where (${core} <% r.search_name or ${core} % r.search_name)
+        and greatest(word_similarity(${core}, r.search_name), similarity(${core}, r.search_name)) >= ${MIN_SIMILARITY}
+        and ${all(scope)}
+      order by greatest(word_similarity(${core}, r.search_name), similarity(${core}, r.search_name)) desc, length(r.search_name), r.level, r.code
       limit ${limit} offset ${offset}
     `.execute(db);
     rowsFound = near.rows;
@@ -193,6 +196,12 @@ export async function searchRegions(
 
 /** Shortest query (without type words) for which close spellings are searched. */
 const MIN_FUZZY_LENGTH = 4;
+/**
+ * How close a guess must be: the better of trigram word similarity (a word inside a longer
+ * name, "cibinog" ~ "cibinong" 0.75) and whole-name similarity (a letter left out, "cibnong"
+ * ~ "cibinong" 0.55). Candidates come from the GIN index (operators `<%` and `%`).
+ */
+const MIN_SIMILARITY = 0.45;
 
 /** Whether pg_trgm is installed (see migration 2026_12_01_0016_field); asked only when a search found nothing. */
 async function hasTrigrams(db: Db): Promise<boolean> {

@@ -14,6 +14,7 @@ import type { App } from "../../app.js";
 import { seedDemoWorld } from "./demo.js";
 import { seedFieldworkDemo } from "../seed-fieldwork.js";
 import type { World } from "./world.js";
+import { localDashboardStep } from "../../web/simulator-step.js";
 
 export interface StartupContext {
   app: App;
@@ -67,4 +68,4 @@ const fieldworkDemo: StartupStep = {
 };
 
 /** Every start-up step, in order. */
-export const STARTUP_STEPS: readonly StartupStep[] = [demoWorld, fieldworkDemo];
+export const STARTUP_STEPS: readonly StartupStep[] = [demoWorld, fieldworkDemo, localDashboardStep];

@@ -6,6 +6,7 @@
  *   DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run bench -- dashboard
  *   DATABASE_URL=… npx tsx bench/dashboard.ts            # the same
  *   BENCH_N=20000 …                                       # fewer households (visits: 3 × N)
+ *   BENCH_DASHBOARD_DB=dash_keep …                        # keep (and on later runs reuse) the seeded database
  *
  * DATABASE_URL names an existing database used only to create (and at the end drop) a
  * scratch database. Measured per request on the loopback (the request, the queries, JSON and
@@ -21,6 +22,7 @@ import { sign } from "@tma.js/init-data-node";
 import { parseConfig } from "../src/config.js";
 import { createApp } from "../src/app.js";
 import { createPgDb } from "../src/db/client.js";
+import type { Db } from "../src/db/schema.js";
 import { createLogger } from "../src/logger.js";
 import { createDashboard, startDashboardServer } from "../src/web/server.js";
 
@@ -69,14 +71,137 @@ function die(message: string): never {
   process.exit(2);
 }
 
+/** 400 volunteers, N households and 3 × N visits in Kab. Bogor, deterministic. */
+async function seed(db: Db): Promise<void> {
+  process.stderr.write(`seeding ${N} households and ${VISITS} visits…\n`);
+  // Villages of the regency (435) and their districts.
+  const villages = (await db.selectFrom("regions").select("code").where("level", "=", 4).where("code", "like", `${REGENCY}.%`).orderBy("code").execute()).map((r) => r.code);
+  const districts = [...new Set(villages.map((v) => v.slice(0, 8)))];
+  const rand = rng(42);
+
+  // 400 volunteers (about 250 households each); coordinators are added per measured case.
+  const volunteerIds: number[] = [];
+  const volunteerVillage: string[] = [];
+  const volunteers = await db
+    .insertInto("users")
+    .values(
+      Array.from({ length: 400 }, (_, i) => ({
+        telegram_id: 800_000 + i,
+        role: "volunteer" as const,
+        status: "active" as const,
+        name: `${FIRST[i % FIRST.length]} Relawan ${i}`,
+        locale: "id",
+        area_code: villages[i % villages.length]!,
+        last_active_at: new Date(NOW.getTime() - Math.floor(rand() * 30) * 86_400_000),
+      })),
+    )
+    .returning(["id", "area_code"])
+    .execute();
+  for (const v of volunteers) {
+    volunteerIds.push(v.id);
+    volunteerVillage.push(v.area_code!);
+  }
+
+  // Households, in chunks through unnest (one statement per chunk).
+  const centre = new Map(villages.map((v) => [v, { lat: -6.75 + rand() * 0.6, lon: 106.55 + rand() * 0.7 }]));
+  const householdVolunteer = new Int32Array(N);
+  const CHUNK = 10_000;
+  const householdIds: number[] = [];
+  for (let start = 0; start < N; start += CHUNK) {
+    const cols = {
+      ref: [] as string[],
+      name: [] as string[],
+      norm: [] as string[],
+      status: [] as string[],
+      vol: [] as number[],
+      village: [] as string[],
+      lat: [] as (number | null)[],
+      lon: [] as (number | null)[],
+      ppks: [] as string[],
+      desil: [] as (number | null)[],
+      next: [] as (string | null)[],
+      created: [] as string[],
+    };
+    for (let i = start; i < Math.min(N, start + CHUNK); i++) {
+      const v = Math.floor(rand() * volunteerIds.length);
+      householdVolunteer[i] = v;
+      const village = volunteerVillage[v]!;
+      const c = centre.get(village)!;
+      const headName = `${FIRST[Math.floor(rand() * FIRST.length)]} ${LAST[Math.floor(rand() * LAST.length)]}`;
+      cols.ref.push(refCode(i));
+      cols.name.push(headName);
+      cols.norm.push(headName.toLowerCase());
+      cols.status.push(STATUSES[Math.floor(rand() * STATUSES.length)]!);
+      cols.vol.push(volunteerIds[v]!);
+      cols.village.push(village);
+      const located = rand() < 0.97;
+      cols.lat.push(located ? c.lat + (rand() - 0.5) * 0.02 : null);
+      cols.lon.push(located ? c.lon + (rand() - 0.5) * 0.02 : null);
+      cols.ppks.push(`{${PPKS[Math.floor(rand() * PPKS.length)]}${rand() < 0.2 ? `,${PPKS[Math.floor(rand() * PPKS.length)]}` : ""}}`);
+      cols.desil.push(rand() < 0.9 ? 1 + Math.floor(rand() * 10) : null);
+      cols.next.push(isoDay(NOW.getTime() + Math.floor((rand() - 0.6) * 60) * 86_400_000));
+      cols.created.push(new Date(NOW.getTime() - Math.floor(rand() * 365 * 86_400_000)).toISOString());
+    }
+    const rows = await sql<{ id: number }>`
+      insert into households (ref_code, head_name, head_name_norm, status, status_changed_at, volunteer_id, registered_by,
+        village_code, latitude, longitude, member_count, ppks, housing, desil, next_visit_date, created_at, updated_at)
+      select r, n, nn, s, c::timestamptz, v, v, vc, la, lo, 4, p::text[], 'tidak_layak', d, nx::date, c::timestamptz, c::timestamptz
+      from unnest(${cols.ref}::text[], ${cols.name}::text[], ${cols.norm}::text[], ${cols.status}::text[], ${cols.vol}::int[],
+        ${cols.village}::text[], ${cols.lat}::float8[], ${cols.lon}::float8[], ${cols.ppks}::text[], ${cols.desil}::smallint[],
+        ${cols.next}::text[], ${cols.created}::text[]) as t(r, n, nn, s, v, vc, la, lo, p, d, nx, c)
+      returning id`.execute(db);
+    householdIds.push(...rows.rows.map((r) => r.id));
+  }
+
+  // Visits: the last-visit trigger is switched off for the bulk load and its table filled
+  // in one statement afterwards (what the migration's backfill does).
+  await sql`alter table visits disable trigger visits_last_visit_trg`.execute(db);
+  const VCHUNK = 20_000;
+  for (let start = 0; start < VISITS; start += VCHUNK) {
+    const cols = { hh: [] as number[], vol: [] as number[], on: [] as string[], urgency: [] as string[], at: [] as string[] };
+    for (let i = start; i < Math.min(VISITS, start + VCHUNK); i++) {
+      const h = Math.floor(rand() * N);
+      const day = NOW.getTime() - Math.floor(rand() * 180) * 86_400_000;
+      cols.hh.push(householdIds[h]!);
+      cols.vol.push(volunteerIds[householdVolunteer[h]!]!);
+      cols.on.push(isoDay(day));
+      cols.urgency.push(URGENCY[Math.floor(rand() * URGENCY.length)]!);
+      cols.at.push(new Date(day + 10 * 3_600_000).toISOString());
+    }
+    await sql`
+      insert into visits (household_id, volunteer_id, visited_on, written_at, purpose, intervention, conditions, follow_up, next_visit_date, urgency, created_at)
+      select h, v, o::date, a::timestamptz, 'monitoring', 'kuratif', '{stabil}', false, null, u, a::timestamptz
+      from unnest(${cols.hh}::int[], ${cols.vol}::int[], ${cols.on}::text[], ${cols.urgency}::text[], ${cols.at}::text[]) as t(h, v, o, u, a)`.execute(db);
+  }
+  await sql`alter table visits enable trigger visits_last_visit_trg`.execute(db);
+  await sql`
+    insert into household_last_visit (household_id, visit_id, visited_on, urgency)
+    select distinct on (household_id) household_id, id, visited_on, urgency from visits
+    order by household_id, visited_on desc, id desc`.execute(db);
+  await sql`
+    update households h set last_visit_at = lv.visited_on::timestamptz + interval '10 hours'
+    from household_last_visit lv where lv.household_id = h.id`.execute(db);
+  // A few hundred open alerts.
+  await sql`
+    insert into alerts (visit_id, household_id, area_code, status, created_at)
+    select v.id, v.household_id, h.village_code, 'open', v.created_at
+    from visits v join households h on h.id = v.household_id
+    where v.urgency = 'darurat' and v.visited_on > ${isoDay(NOW.getTime() - 7 * 86_400_000)}::date
+    limit 300`.execute(db);
+  await sql`analyze`.execute(db);
+}
+
 export async function runDashboardBench(): Promise<void> {
   const adminUrl = process.env.DATABASE_URL ?? process.env.BENCH_DATABASE_URL;
   if (!adminUrl || !/^postgres(ql)?:\/\//.test(adminUrl)) {
     die("The dashboard benchmark needs PostgreSQL: DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run bench -- dashboard");
   }
-  const name = `pendamping_dash_${randomBytes(5).toString("hex")}`;
+  const keep = process.env.BENCH_DASHBOARD_DB;
+  if (keep !== undefined && !/^[a-z_][a-z0-9_]{0,40}$/.test(keep)) die("BENCH_DASHBOARD_DB must be a plain database name");
+  const name = keep ?? `pendamping_dash_${randomBytes(5).toString("hex")}`;
   const admin = createPgDb({ url: adminUrl, max: 1 });
-  await sql.raw(`create database ${name}`).execute(admin.db);
+  const exists = (await sql<{ n: number }>`select count(*)::int as n from pg_database where datname = ${name}`.execute(admin.db)).rows[0]!.n > 0;
+  if (!exists) await sql.raw(`create database ${name}`).execute(admin.db);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const logs: string[] = [];
@@ -104,124 +229,15 @@ export async function runDashboardBench(): Promise<void> {
     const app = await createApp(config, { logger, dbHandle, now: () => new Date(NOW.getTime() + (Date.now() - realStart)) });
     const db = app.deps.db;
     const t0 = performance.now();
-    process.stderr.write(`scratch database ${name}; seeding ${N} households and ${VISITS} visits…\n`);
-
-    // Villages of the regency (435) and their districts.
+    const already = (await sql<{ n: number }>`select count(*)::int as n from households`.execute(db)).rows[0]!.n;
+    if (already === 0) await seed(db);
+    else process.stderr.write(`reusing ${name} (${already} households)\n`);
+    const seeded = ((performance.now() - t0) / 1000).toFixed(1);
     const villages = (await db.selectFrom("regions").select("code").where("level", "=", 4).where("code", "like", `${REGENCY}.%`).orderBy("code").execute()).map((r) => r.code);
     const districts = [...new Set(villages.map((v) => v.slice(0, 8)))];
-    const rand = rng(42);
+    const volunteerIds = (await db.selectFrom("users").select("id").where("role", "=", "volunteer").orderBy("id").execute()).map((r) => r.id);
+    const householdIds = (await db.selectFrom("households").select("id").orderBy("id").execute()).map((r) => r.id);
 
-    // 400 volunteers (about 250 households each); coordinators are added per measured case.
-    const volunteerIds: number[] = [];
-    const volunteerVillage: string[] = [];
-    const volunteers = await db
-      .insertInto("users")
-      .values(
-        Array.from({ length: 400 }, (_, i) => ({
-          telegram_id: 800_000 + i,
-          role: "volunteer" as const,
-          status: "active" as const,
-          name: `${FIRST[i % FIRST.length]} Relawan ${i}`,
-          locale: "id",
-          area_code: villages[i % villages.length]!,
-          last_active_at: new Date(NOW.getTime() - Math.floor(rand() * 30) * 86_400_000),
-        })),
-      )
-      .returning(["id", "area_code"])
-      .execute();
-    for (const v of volunteers) {
-      volunteerIds.push(v.id);
-      volunteerVillage.push(v.area_code!);
-    }
-
-    // Households, in chunks through unnest (one statement per chunk).
-    const centre = new Map(villages.map((v) => [v, { lat: -6.75 + rand() * 0.6, lon: 106.55 + rand() * 0.7 }]));
-    const householdVolunteer = new Int32Array(N);
-    const CHUNK = 10_000;
-    const householdIds: number[] = [];
-    for (let start = 0; start < N; start += CHUNK) {
-      const cols = {
-        ref: [] as string[],
-        name: [] as string[],
-        norm: [] as string[],
-        status: [] as string[],
-        vol: [] as number[],
-        village: [] as string[],
-        lat: [] as (number | null)[],
-        lon: [] as (number | null)[],
-        ppks: [] as string[],
-        desil: [] as (number | null)[],
-        next: [] as (string | null)[],
-        created: [] as string[],
-      };
-      for (let i = start; i < Math.min(N, start + CHUNK); i++) {
-        const v = Math.floor(rand() * volunteerIds.length);
-        householdVolunteer[i] = v;
-        const village = volunteerVillage[v]!;
-        const c = centre.get(village)!;
-        const headName = `${FIRST[Math.floor(rand() * FIRST.length)]} ${LAST[Math.floor(rand() * LAST.length)]}`;
-        cols.ref.push(refCode(i));
-        cols.name.push(headName);
-        cols.norm.push(headName.toLowerCase());
-        cols.status.push(STATUSES[Math.floor(rand() * STATUSES.length)]!);
-        cols.vol.push(volunteerIds[v]!);
-        cols.village.push(village);
-        const located = rand() < 0.97;
-        cols.lat.push(located ? c.lat + (rand() - 0.5) * 0.02 : null);
-        cols.lon.push(located ? c.lon + (rand() - 0.5) * 0.02 : null);
-        cols.ppks.push(`{${PPKS[Math.floor(rand() * PPKS.length)]}${rand() < 0.2 ? `,${PPKS[Math.floor(rand() * PPKS.length)]}` : ""}}`);
-        cols.desil.push(rand() < 0.9 ? 1 + Math.floor(rand() * 10) : null);
-        cols.next.push(isoDay(NOW.getTime() + Math.floor((rand() - 0.6) * 60) * 86_400_000));
-        cols.created.push(new Date(NOW.getTime() - Math.floor(rand() * 365 * 86_400_000)).toISOString());
-      }
-      const rows = await sql<{ id: number }>`
-        insert into households (ref_code, head_name, head_name_norm, status, status_changed_at, volunteer_id, registered_by,
-          village_code, latitude, longitude, member_count, ppks, housing, desil, next_visit_date, created_at, updated_at)
-        select r, n, nn, s, c::timestamptz, v, v, vc, la, lo, 4, p::text[], 'tidak_layak', d, nx::date, c::timestamptz, c::timestamptz
-        from unnest(${cols.ref}::text[], ${cols.name}::text[], ${cols.norm}::text[], ${cols.status}::text[], ${cols.vol}::int[],
-          ${cols.village}::text[], ${cols.lat}::float8[], ${cols.lon}::float8[], ${cols.ppks}::text[], ${cols.desil}::smallint[],
-          ${cols.next}::text[], ${cols.created}::text[]) as t(r, n, nn, s, v, vc, la, lo, p, d, nx, c)
-        returning id`.execute(db);
-      householdIds.push(...rows.rows.map((r) => r.id));
-    }
-
-    // Visits: the last-visit trigger is switched off for the bulk load and its table filled
-    // in one statement afterwards (what the migration's backfill does).
-    await sql`alter table visits disable trigger visits_last_visit_trg`.execute(db);
-    const VCHUNK = 20_000;
-    for (let start = 0; start < VISITS; start += VCHUNK) {
-      const cols = { hh: [] as number[], vol: [] as number[], on: [] as string[], urgency: [] as string[], at: [] as string[] };
-      for (let i = start; i < Math.min(VISITS, start + VCHUNK); i++) {
-        const h = Math.floor(rand() * N);
-        const day = NOW.getTime() - Math.floor(rand() * 180) * 86_400_000;
-        cols.hh.push(householdIds[h]!);
-        cols.vol.push(volunteerIds[householdVolunteer[h]!]!);
-        cols.on.push(isoDay(day));
-        cols.urgency.push(URGENCY[Math.floor(rand() * URGENCY.length)]!);
-        cols.at.push(new Date(day + 10 * 3_600_000).toISOString());
-      }
-      await sql`
-        insert into visits (household_id, volunteer_id, visited_on, written_at, purpose, intervention, conditions, follow_up, next_visit_date, urgency, created_at)
-        select h, v, o::date, a::timestamptz, 'monitoring', 'kuratif', '{stabil}', false, null, u, a::timestamptz
-        from unnest(${cols.hh}::int[], ${cols.vol}::int[], ${cols.on}::text[], ${cols.urgency}::text[], ${cols.at}::text[]) as t(h, v, o, u, a)`.execute(db);
-    }
-    await sql`alter table visits enable trigger visits_last_visit_trg`.execute(db);
-    await sql`
-      insert into household_last_visit (household_id, visit_id, visited_on, urgency)
-      select distinct on (household_id) household_id, id, visited_on, urgency from visits
-      order by household_id, visited_on desc, id desc`.execute(db);
-    await sql`
-      update households h set last_visit_at = lv.visited_on::timestamptz + interval '10 hours'
-      from household_last_visit lv where lv.household_id = h.id`.execute(db);
-    // A few hundred open alerts.
-    await sql`
-      insert into alerts (visit_id, household_id, area_code, status, created_at)
-      select v.id, v.household_id, h.village_code, 'open', v.created_at
-      from visits v join households h on h.id = v.household_id
-      where v.urgency = 'darurat' and v.visited_on > ${isoDay(NOW.getTime() - 7 * 86_400_000)}::date
-      limit 300`.execute(db);
-    await sql`analyze`.execute(db);
-    const seeded = ((performance.now() - t0) / 1000).toFixed(1);
 
     const dashboard = await createDashboard({ deps: app.deps, api: app.bot.api });
     const server = await startDashboardServer(dashboard, { port: 0, host: "127.0.0.1", logger });
@@ -237,7 +253,7 @@ export async function runDashboardBench(): Promise<void> {
       return ((await res.json()) as { token: string }).token;
     };
     // One coordinator per measured case: each stays far below the per-user rate limit.
-    let nextTg = 900_100;
+    let nextTg = Number((await sql<{ m: number }>`select coalesce(max(telegram_id), 900000)::bigint as m from users`.execute(db)).rows[0]!.m) + 1;
     const coordinator = async (area: string) => {
       const tg = nextTg++;
       await db.insertInto("users").values({ telegram_id: tg, role: "coordinator", status: "active", name: `Koordinator ${tg}`, locale: "id", area_code: area }).execute();
@@ -304,7 +320,7 @@ export async function runDashboardBench(): Promise<void> {
   } finally {
     await stop?.().catch(() => undefined);
     if (!stop) await dbHandle.close().catch(() => undefined);
-    await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db).catch(() => undefined);
+    if (keep === undefined) await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db).catch(() => undefined);
     await admin.close();
   }
 }

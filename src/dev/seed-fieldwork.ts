@@ -1,9 +1,10 @@
 /**
  * Field-work demo data for the simulator (issue 16): a month of visits so that /rencana,
- * /laporan and /target show something real. For one volunteer in one village: five more
- * families in two RTs next to the demo world's first family (most with a GPS point, one
- * without), visits over the last 30 days (one "perlu perhatian", one sent days late, one far
- * from the house), several of them due or overdue today, and this month's targets.
+ * /laporan and /target show something real. For one volunteer in one village: ten more
+ * families in three RTs around the demo world's first family (most with a GPS point, a few
+ * without), registered before the demo world's families, visits over the last 30 days (one
+ * "perlu perhatian", one sent days late, one far from the house), several of them due or
+ * overdue today, and this month's targets.
  *
  * Written once per volunteer (nothing happens when the demo families exist), in one
  * transaction, with the app's own repositories. Visits are written as rows, not through the
@@ -50,18 +51,29 @@ interface DemoHome {
 /** The demo's first family's house (Suparman, RT 003/RW 005): the new houses are around it. */
 const BASE = { latitude: -6.47651, longitude: 106.84412 };
 
-// Five families: with the demo world's three that makes eight, one page of /keluarga.
+// Ten families registered before the demo world's three (so those stay on the first page of
+// /keluarga), visited over the last month.
 const HOMES: DemoHome[] = [
-  { name: "Sukarsih", sex: "P", rt: "003", rw: "005", at: [60, 40], ppks: ["lanjut_usia_terlantar"], registeredDaysAgo: 30, next: -3,
-    visits: [{ daysAgo: 28, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 10, intervention: "kuratif", purpose: "monitoring", help: "Mengantar ke posyandu lansia" }] },
-  { name: "Dadang Kurnia", sex: "L", rt: "003", rw: "005", at: [140, -30], ppks: ["fakir_miskin"], registeredDaysAgo: 26, next: 0,
-    visits: [{ daysAgo: 25, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 8, intervention: "pengembangan", purpose: "monitoring", help: "Pendampingan usaha warung" }] },
-  { name: "Iyah Rohayati", sex: "P", rt: "003", rw: "005", at: [90, 150], ppks: ["perempuan_rawan_sosial_ekonomi"], registeredDaysAgo: 20, next: -1,
-    visits: [{ daysAgo: 19, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 5, intervention: "kuratif", purpose: "monitoring", urgency: "perhatian" }] },
-  { name: "Tatang Sutarya", sex: "L", rt: "002", rw: "005", at: [420, -90], ppks: ["fakir_miskin"], registeredDaysAgo: 12, next: 0,
-    visits: [{ daysAgo: 11, intervention: "preventif", purpose: "asesmen" }, { daysAgo: 1, intervention: "kuratif", purpose: "pengantaran_bantuan", help: "Paket sembako", farM: 1800 }] },
-  { name: "Nining Kurniasih", sex: "P", rt: "002", rw: "005", at: null, ppks: ["korban_tindak_kekerasan"], registeredDaysAgo: 4, next: 0,
-    visits: [{ daysAgo: 3, intervention: "rehabilitatif", purpose: "asesmen", lateDays: 2 }] },
+  { name: "Sukarsih", sex: "P", rt: "003", rw: "005", at: [60, 40], ppks: ["lanjut_usia_terlantar"], registeredDaysAgo: 70, next: -3,
+    visits: [{ daysAgo: 29, intervention: "preventif", purpose: "monitoring" }, { daysAgo: 13, intervention: "kuratif", purpose: "monitoring", help: "Mengantar ke posyandu lansia" }] },
+  { name: "Dadang Kurnia", sex: "L", rt: "003", rw: "005", at: [140, -30], ppks: ["fakir_miskin"], registeredDaysAgo: 66, next: 0,
+    visits: [{ daysAgo: 27, intervention: "preventif", purpose: "monitoring" }, { daysAgo: 9, intervention: "pengembangan", purpose: "monitoring", help: "Pendampingan usaha warung" }] },
+  { name: "Iyah Rohayati", sex: "P", rt: "003", rw: "005", at: [90, 150], ppks: ["perempuan_rawan_sosial_ekonomi"], registeredDaysAgo: 62, next: -1,
+    visits: [{ daysAgo: 24, intervention: "preventif", purpose: "monitoring" }, { daysAgo: 6, intervention: "kuratif", purpose: "monitoring", urgency: "perhatian" }] },
+  { name: "Asep Saepudin", sex: "L", rt: "003", rw: "005", at: [200, 90], ppks: ["penyandang_disabilitas"], registeredDaysAgo: 58, next: 0,
+    visits: [{ daysAgo: 22, intervention: "rehabilitatif", purpose: "monitoring" }, { daysAgo: 4, intervention: "rehabilitatif", purpose: "rujukan" }] },
+  { name: "Enok Sumirah", sex: "P", rt: "002", rw: "005", at: [420, -90], ppks: ["fakir_miskin", "lanjut_usia_terlantar"], registeredDaysAgo: 55, next: -6,
+    visits: [{ daysAgo: 20, intervention: "preventif", purpose: "monitoring" }] },
+  { name: "Tatang Sutarya", sex: "L", rt: "002", rw: "005", at: [520, -40], ppks: ["fakir_miskin"], registeredDaysAgo: 52, next: 0,
+    visits: [{ daysAgo: 18, intervention: "preventif", purpose: "monitoring" }, { daysAgo: 1, intervention: "kuratif", purpose: "pengantaran_bantuan", help: "Paket sembako", farM: 1800 }] },
+  { name: "Nining Kurniasih", sex: "P", rt: "002", rw: "005", at: [470, 60], ppks: ["korban_tindak_kekerasan"], registeredDaysAgo: 49, next: 2,
+    visits: [{ daysAgo: 15, intervention: "kuratif", purpose: "monitoring" }, { daysAgo: 3, intervention: "rehabilitatif", purpose: "monitoring", lateDays: 2 }] },
+  { name: "Ujang Rusmana", sex: "L", rt: "002", rw: "005", at: null, ppks: ["fakir_miskin"], registeredDaysAgo: 47, next: -2,
+    visits: [{ daysAgo: 12, intervention: "preventif", purpose: "monitoring" }] },
+  { name: "Omah Maryamah", sex: "P", rt: "001", rw: "002", at: null, ppks: ["lanjut_usia_terlantar"], registeredDaysAgo: 45, next: 0,
+    visits: [{ daysAgo: 7, intervention: "preventif", purpose: "monitoring" }] },
+  { name: "Cecep Hidayat", sex: "L", rt: "001", rw: "002", at: null, ppks: ["anak_terlantar", "fakir_miskin"], registeredDaysAgo: 42, next: 4,
+    visits: [{ daysAgo: 2, intervention: "preventif", purpose: "monitoring" }] },
 ];
 
 function pointAt(north: number, east: number): { latitude: number; longitude: number } {

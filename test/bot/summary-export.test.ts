@@ -179,7 +179,7 @@ describe("/rekap and /ekspor", () => {
     expect(text).toContain("Keluarga baru: minggu ini 1 · bulan ini 2");
     expect(text).toContain("Kunjungan: minggu ini 1 · bulan ini 2");
     expect(text).toContain("Terlambat dikunjungi (lewat lebih dari 14 hari dari jadwal): 1 keluarga");
-    expect(text).toContain("Relawan aktif: 2 (1 aktif dalam 30 hari terakhir) · menunggu persetujuan: 1");
+    expect(text).toContain("Relawan: 2 terdaftar, 1 aktif 30 hari terakhir · menunggu persetujuan: 1");
     expect(text).toContain("Laporan darurat belum ditanggapi: 1");
     expect(text).not.toContain("Sukabumi");
 

@@ -168,18 +168,18 @@ describe("the update transaction", () => {
     await h.db.insertInto("conversation_state").values({ key: "conv:777001", state: JSON.stringify({ s: 1 }), updated_at: new Date() }).execute();
     const ctx = {};
     const key = { updateId: 9_000_001, chatId: 777001, senderId: 777001, conversationKey: "conv:777001", now: new Date("2026-11-28T02:00:00Z") };
-    const fresh = await runUpdateTransaction(ctx, h.db, key, async (db) => {
+    const outcome = await runUpdateTransaction(ctx, h.db, key, async (db) => {
       expect(takePrefetchedUser(ctx, 777001)?.value?.id).toBe(user.id);
       expect(takePrefetchedUser(ctx, 777001)).toBeUndefined();
       expect(takePrefetchedConversation(ctx, "conv:777001")?.value).toEqual({ s: 1 });
       deferredWritesOf(ctx)!.add(db.updateTable("conversation_state").set({ state: JSON.stringify({ s: 2 }) }).where("key", "=", "conv:777001"));
     });
-    expect(fresh).toBe(true);
+    expect(outcome).toEqual({ fresh: true, stateWritten: false });
     expect(deferredWritesOf(ctx)).toBeUndefined();
     expect((await h.db.selectFrom("conversation_state").select("state").where("key", "=", "conv:777001").executeTakeFirst())?.state).toEqual({ s: 2 });
     // The same update again: skipped, nothing runs.
     let ran = false;
-    expect(await runUpdateTransaction({}, h.db, key, async () => void (ran = true))).toBe(false);
+    expect((await runUpdateTransaction({}, h.db, key, async () => void (ran = true))).fresh).toBe(false);
     expect(ran).toBe(false);
   });
 });

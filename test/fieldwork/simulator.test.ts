@@ -34,12 +34,14 @@ describe("the simulator's field-work demo", () => {
       });
       await sim.done;
       const text = output.text;
-      expect(text).toContain("Kerja lapangan demo: 5 keluarga lagi di 2 RT");
+      expect(text).toContain("Kerja lapangan demo: 10 keluarga lagi di 3 RT");
       const plan = text.slice(text.indexOf("Siti (relawan)> /rencana"));
       expect(plan).toContain("Rencana kunjungan");
       expect(plan).toMatch(/Ada \d+ keluarga yang perlu dikunjungi, di \d+ RT/);
       expect(plan).toContain("🎯 Target");
+      // The RT of the demo's first family: its houses and the new ones around it have points.
       const group = text.slice(text.indexOf("Siti (relawan)> #3"));
+      expect(group).toContain("RT 003/RW 005");
       expect(group).toContain("Buka rute");
       const report = text.slice(text.indexOf("Siti (relawan)> /laporan"));
       expect(report).toMatch(/laporan-kegiatan_siti-rahma_\d{4}-\d{2}\.pdf/);
@@ -62,7 +64,7 @@ describe("the simulator's field-work demo", () => {
       expect((await seedFieldworkDemo(db, t.app.deps.pii, opts)).length).toBeGreaterThan(0);
       expect(await seedFieldworkDemo(db, t.app.deps.pii, opts)).toEqual([]);
       const visits = await db.selectFrom("visits").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-      expect(Number(visits.n)).toBe(9);
+      expect(Number(visits.n)).toBe(16);
       const targets = await db.selectFrom("monthly_target").selectAll().orderBy("id").execute();
       expect(targets.map((x) => [x.month, x.volunteer_id !== null, x.area_code])).toEqual([
         ["2026-12", true, null],

@@ -2,7 +2,7 @@ import { InlineKeyboard } from "grammy";
 import type { TFunction } from "../../i18n.js";
 import type { Locale } from "../../config.js";
 import type { Lock, StatusView } from "../../db/queries/beneficiary/index.js";
-import { formatDateId } from "../../domain/dates.js";
+import { formatDateId, localDateOf } from "../../domain/dates.js";
 import { formatRefCode } from "../../domain/refcode.js";
 
 /**
@@ -80,10 +80,17 @@ export function statusLines(t: TFunction, status: string, reason: string | null)
 
 /** The private status card: nothing that identifies a person. */
 export function renderStatusCard(t: TFunction, locale: Locale, view: StatusView): { text: string; reply_markup: InlineKeyboard } {
+  const status = statusLines(t, view.status, view.reason);
+  if (view.lastVisitAt) {
+    // After a visit, say when it was; "the volunteer will visit" (a new household's next step) is past.
+    const visited = t("field.status_last_visit", { date: formatDateId(localDateOf(view.lastVisitAt, view.tz), locale) });
+    if (view.status === "terdaftar") status[status.length - 1] = visited;
+    else status.push(visited);
+  }
   const lines = [
     t("beneficiary.card_title", { code: formatRefCode(view.refCode) }),
     "",
-    ...statusLines(t, view.status, view.reason),
+    ...status,
     "",
     t("beneficiary.card_updated", { date: formatDateId(localIsoDate(view.changedAt, view.tz), locale) }),
     t("beneficiary.card_volunteer", { name: view.volunteerFirstName ?? "–" }),

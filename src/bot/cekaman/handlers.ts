@@ -239,7 +239,8 @@ guardedCallback(cekamanHandlers, CA_TRIGGERS.field, "volunteer", async (ctx) => 
     const row = await listedHousehold(ctx.db, eh.id);
     await ctx.answerCallbackQuery();
     await audit(ctx.db, { actorId: user.id, action: "cekaman.household_viewed", entity: "household", entityId: household.id, details: { eventId: event.id, as: role, offered: eh.offered_at !== null } });
-    await showTapped(ctx, ...asArgs(renderHousehold(ctx.t, { event, row: row!, mode: action.mode, page: action.page, zone: await eventZone(ctx.db, event) })));
+    const view = renderHousehold(ctx.t, { event, row: row!, mode: action.mode, page: action.page, zone: await eventZone(ctx.db, event) });
+    await showTapped(ctx, view.text, view.reply_markup);
     return;
   }
   if (event.status !== "running") {
@@ -262,10 +263,6 @@ guardedCallback(cekamanHandlers, CA_TRIGGERS.field, "volunteer", async (ctx) => 
   if (list) await showTapped(ctx, list.text, list.reply_markup);
   else await showTapped(ctx, ctx.t("cekaman.offer_all_done"));
 });
-
-function asArgs(r: { text: string; reply_markup?: InlineKeyboard }): [string, InlineKeyboard | undefined] {
-  return [r.text, r.reply_markup];
-}
 
 // === Families (a proven subscription to the household)
 

@@ -106,7 +106,7 @@ function staffArea(ctx: BotContext): string | null | undefined {
   return hasAccess(ctx.user, "staff") ? staffAreaOf(scopeOf(ctx.user)) : undefined;
 }
 
-/** "Usulan dikirim", "sudah berubah"…: why a move was refused, in words. */
+/** Why a move was refused (incomplete evidence, changed meanwhile, not allowed…), in words. */
 function refusalText(ctx: BotContext, reason: string): string {
   switch (reason) {
     case "incomplete":
@@ -148,7 +148,7 @@ function listLine(ctx: BotContext, n: number, l: ListedProposal, date: string, d
   return withStatus ? ctx.t("dtsen.list_item_status", { ...values, status: ctx.t(`dtsen.status.${l.proposal.status}`) }) : ctx.t("dtsen.list_item", values);
 }
 
-async function listKeyboard(ctx: BotContext, rows: ListedProposal[], start: number, pages: number, page: number, pageAction: (p: number) => DtsenAction): Promise<InlineKeyboard> {
+function listKeyboard(ctx: BotContext, rows: ListedProposal[], start: number, pages: number, page: number, pageAction: (p: number) => DtsenAction): InlineKeyboard {
   const kb = new InlineKeyboard();
   rows.forEach((r, i) => {
     kb.text(`${start + i + 1}. ${formatRefCode(r.refCode)}`, encodeDtsen({ a: "open", proposalId: r.proposal.id }));
@@ -196,7 +196,7 @@ async function showQueue(ctx: BotContext, page: number, edit: boolean): Promise<
     "",
     ctx.t("dtsen.disclaimer"),
   );
-  const kb = await listKeyboard(ctx, rows, p * PAGE_SIZE, pages, p, (n) => ({ a: "queue", page: n }));
+  const kb = listKeyboard(ctx, rows, p * PAGE_SIZE, pages, p, (n) => ({ a: "queue", page: n }));
   kb.text(ctx.t("dtsen.btn_in_progress", { count: counts.draft + counts.dikembalikan }), encodeDtsen({ a: "progress", page: 0 })).row();
   kb.text(ctx.t("dtsen.btn_packages"), encodeDtsen({ a: "packages" })).row();
   kb.text(ctx.t("dtsen.btn_awaiting", { count: counts.diserahkan }), encodeDtsen({ a: "awaiting" }));
@@ -214,7 +214,7 @@ async function showProgress(ctx: BotContext, page: number, edit: boolean): Promi
   const text = [ctx.t("dtsen.progress_title", { count: total }), ""];
   if (rows.length === 0) text.push(ctx.t("dtsen.progress_empty"));
   else text.push(...(await lines(ctx, rows, p * PAGE_SIZE, true)));
-  const kb = await listKeyboard(ctx, rows, p * PAGE_SIZE, pages, p, (n) => ({ a: "progress", page: n }));
+  const kb = listKeyboard(ctx, rows, p * PAGE_SIZE, pages, p, (n) => ({ a: "progress", page: n }));
   kb.text(ctx.t("dtsen.btn_back_queue"), encodeDtsen({ a: "queue", page: 0 }));
   await show(ctx, { text: text.join("\n"), keyboard: kb.inline_keyboard.filter((r) => r.length > 0) }, edit);
 }
@@ -230,7 +230,7 @@ async function showMine(ctx: BotContext, page: number, edit: boolean): Promise<v
   if (rows.length === 0) text.push(ctx.t("dtsen.mine_empty"));
   else text.push(...(await lines(ctx, rows, p * PAGE_SIZE, true)));
   text.push("", ctx.t("dtsen.disclaimer"));
-  const kb = await listKeyboard(ctx, rows, p * PAGE_SIZE, pages, p, (n) => ({ a: "mine", page: n }));
+  const kb = listKeyboard(ctx, rows, p * PAGE_SIZE, pages, p, (n) => ({ a: "mine", page: n }));
   await show(ctx, { text: text.join("\n"), keyboard: kb.inline_keyboard.filter((r) => r.length > 0) }, edit);
 }
 

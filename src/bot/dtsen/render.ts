@@ -2,6 +2,7 @@ import { InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { Db, Household, User } from "../../db/schema.js";
 import type { TFunction } from "../../i18n.js";
+import type { Locale } from "../../config.js";
 import { escapeHtml } from "../../lib/html.js";
 import { regionLabel, regionTimezone } from "../../db/queries/regions.js";
 import {
@@ -35,7 +36,7 @@ export interface Rendered {
   keyboard: InlineKeyboardButton[][];
 }
 
-export type Locale = "id" | "en";
+export type { Locale };
 
 export function markup(r: Rendered): { reply_markup?: { inline_keyboard: InlineKeyboardButton[][] } } {
   return r.keyboard.length > 0 ? { reply_markup: { inline_keyboard: r.keyboard } } : {};

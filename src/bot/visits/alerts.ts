@@ -8,6 +8,7 @@ import type { Logger } from "../../logger.js";
 import { coversArea } from "../access.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
 import { defineJob } from "../jobs.js";
+import { whenDelivered } from "../outbox.js";
 import { markUnreachableOn403, sendChatNotice, sendNotices, updateNotices } from "../notices.js";
 import {
   ALERT_JOBS,
@@ -342,9 +343,13 @@ guardedCallback(alertHandlers, /^al:show:(\d{1,9})$/, "staff", async (ctx) => {
     return;
   }
   await ctx.answerCallbackQuery();
-  await sendNotices({ api: ctx.api, db: ctx.db, i18n: ctx.deps.i18n, logger: ctx.log, now: ctx.deps.now }, `alert:${id}`, [ctx.user!], (t) =>
-    renderAlert(t, ctx.locale, b, { privateChat: true, escalateMinutes: ctx.deps.config.ALERT_ESCALATE_MINUTES }),
-  );
+  const msg = renderAlert(ctx.t, ctx.locale, b, { privateChat: true, escalateMinutes: ctx.deps.config.ALERT_ESCALATE_MINUTES });
+  const sent = await ctx.reply(msg.text, msg.reply_markup ? { reply_markup: msg.reply_markup } : {});
+  // Recorded under the alert's topic once it is out (with its real id), so that it is kept up to date like the others.
+  const userId = ctx.user!.id;
+  await whenDelivered(ctx, sent, async (db, m) => {
+    await db.insertInto("staff_notice").values({ topic: `alert:${id}`, user_id: userId, chat_id: m.chat.id, message_id: m.message_id }).execute();
+  });
 });
 
 // === /peringatan

@@ -9,7 +9,8 @@ import { defineJob, type Ticker } from "../jobs.js";
 import { markUnreachableOn403 } from "../notices.js";
 import { describeError } from "../errors.js";
 import { unresolvedAlertsFor } from "../../db/queries/alerts.js";
-import { listOpenRequests } from "../../db/queries/beneficiary/index.js";
+import { listOpenRequests, type OpenRequestRow } from "../../db/queries/beneficiary/index.js";
+import { DSR_DEADLINE_MS } from "../../domain/data-requests.js";
 import { pendingApplicationsIn } from "../../db/queries/onboarding.js";
 import { scopeOf, staffAreaOf } from "../../domain/scope.js";
 import { regionLabel } from "../../db/queries/regions.js";
@@ -27,6 +28,10 @@ export const MORNING_JOB = "morning";
 const MAX_REMINDER_BUTTONS = 10;
 /** Lines per section of a coordinator's digest. */
 const MAX_DIGEST_LINES = 10;
+/** Applications and data requests younger than this were just sent on their own; the digest leaves them out. */
+const DIGEST_FRESH_MS = 60 * 60 * 1000;
+/** Open data requests read to count the fresh ones out (more than a digest shows). */
+const MAX_OPEN_REQUESTS_READ = 200;
 
 const VISITING_ROLES = ["volunteer", "coordinator", "admin"] as const;
 
@@ -129,6 +134,14 @@ async function volunteerReminder(deps: AppDeps, user: User, date: string): Promi
   return { text: parts.join("\n"), reply_markup: kb };
 }
 
+/** Data requests open since before `before` (the most urgent first), at most MAX_DIGEST_LINES shown. */
+async function openRequestsBefore(deps: AppDeps, user: User, before: Date): Promise<{ rows: OpenRequestRow[]; total: number }> {
+  const all = await listOpenRequests(deps.db, user, MAX_OPEN_REQUESTS_READ);
+  const older = all.rows.filter((r) => r.dueAt.getTime() - DSR_DEADLINE_MS < before.getTime());
+  const fresh = all.rows.length - older.length;
+  return { rows: older.slice(0, MAX_DIGEST_LINES), total: all.total - fresh };
+}
+
 /** "3 hari", "5 jam", "20 menit": how long, without "ago". */
 function durationLabel(t: TFunction, ms: number): string {
   const e = elapsed(Math.abs(ms));
@@ -183,8 +196,10 @@ async function staffDigest(deps: AppDeps, user: User, date: string): Promise<{ t
   const attentionTotal = Number((await attentionQ.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
 
   const alerts = await unresolvedAlertsFor(deps.db, user, MAX_DIGEST_LINES);
-  const applications = await pendingApplicationsIn(deps.db, { area, excludeUserId: user.id, limit: MAX_DIGEST_LINES });
-  const requests = await listOpenRequests(deps.db, user, MAX_DIGEST_LINES);
+  // What arrived in the last hour was just sent as its own message (with its buttons).
+  const freshSince = new Date(deps.now().getTime() - DIGEST_FRESH_MS);
+  const applications = await pendingApplicationsIn(deps.db, { area, excludeUserId: user.id, limit: MAX_DIGEST_LINES, sentBefore: freshSince });
+  const requests = await openRequestsBefore(deps, user, freshSince);
   const review = await reviewSection(deps, user, { since, limit: MAX_DIGEST_LINES, t, locale });
   if (overdueTotal === 0 && attentionTotal === 0 && alerts.total === 0 && applications.total === 0 && requests.total === 0 && review.total === 0) return null;
 

@@ -119,7 +119,7 @@ export async function previewEvent(db: Db, regions: readonly string[]): Promise<
   };
 }
 
-// === Queued messages (through the rate-limited broadcast sender)
+// === Who gets which message (queued through the rate-limited broadcast sender)
 
 /** Active field workers assigned to the event's households (one row each). */
 function checklistRecipients(eventId: number, only?: RawBuilder<boolean>): RawBuilder<unknown> {

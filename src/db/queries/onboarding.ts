@@ -291,17 +291,23 @@ const coordinatorNotified = sql<boolean>`exists (
 
 /**
  * Pending applications in an area (a village inside it; null = everywhere, for admins),
- * oldest first, with the total. `excludeUserId` leaves out the viewer's own application.
+ * oldest first, with the total. `excludeUserId` leaves out the viewer's own application;
+ * `sentBefore` leaves out those sent since (unless they reached no coordinator).
  */
 export async function pendingApplicationsIn(
   db: Db,
-  opts: { area: string | null; excludeUserId?: number; limit: number },
+  opts: { area: string | null; excludeUserId?: number; limit: number; sentBefore?: Date },
 ): Promise<{ rows: PendingApplicationRow[]; total: number }> {
   let q = db
     .selectFrom("volunteer_applications")
     .innerJoin("users", "users.id", "volunteer_applications.user_id")
     .where("volunteer_applications.status", "=", "pending");
   if (opts.excludeUserId !== undefined) q = q.where("volunteer_applications.user_id", "!=", opts.excludeUserId);
+  if (opts.sentBefore !== undefined) {
+    // Older ones, and any that reached no coordinator (nobody got a message about them).
+    const before = opts.sentBefore;
+    q = q.where((eb) => eb.or([eb("volunteer_applications.created_at", "<", before), eb(sql<boolean>`not ${coordinatorNotified}`, "=", true)]));
+  }
   if (opts.area !== null) {
     const area = opts.area;
     q = q.where((eb) => eb.or([eb("volunteer_applications.area_code", "=", area), eb("volunteer_applications.area_code", "like", `${area}.%`)]));

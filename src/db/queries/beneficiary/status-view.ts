@@ -10,6 +10,8 @@ export interface StatusView {
   /** ISO time of the last status change. */
   changedAt: string;
   volunteerFirstName: string | null;
+  /** ISO time of the volunteer's last visit, if any (optional: views stored before it existed). */
+  lastVisitAt?: string | null;
   /** IANA zone of the household's province (for dates). */
   tz: string;
   subscribed: boolean;
@@ -20,7 +22,7 @@ export async function loadStatusView(db: Db, householdId: number, chatId: number
     .selectFrom("households")
     .leftJoin("users", "users.id", "households.volunteer_id")
     .select(["households.id", "households.ref_code", "households.status", "households.status_reason", "households.status_changed_at"])
-    .select(["households.village_code", "users.name as volunteer_name"])
+    .select(["households.village_code", "households.last_visit_at", "users.name as volunteer_name"])
     .where("households.id", "=", householdId)
     .executeTakeFirst();
   if (!h) return undefined;
@@ -43,6 +45,7 @@ export async function loadStatusView(db: Db, householdId: number, chatId: number
     reason: h.status === "ditolak" ? h.status_reason : null,
     changedAt: h.status_changed_at.toISOString(),
     volunteerFirstName: h.volunteer_name?.trim().split(/\s+/)[0] ?? null,
+    lastVisitAt: h.last_visit_at ? h.last_visit_at.toISOString() : null,
     tz: tz?.tz ?? "Asia/Jakarta",
     subscribed: sub !== undefined,
   };

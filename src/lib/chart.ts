@@ -1,8 +1,16 @@
 import { createRequire } from "node:module";
-import * as echarts from "echarts";
-import { Resvg } from "@resvg/resvg-js";
 
 const require = createRequire(import.meta.url);
+
+/**
+ * ECharts and resvg are loaded on the first chart, not at start-up: together they add tens
+ * of megabytes to a process that may never draw one.
+ */
+let renderers: Promise<{ echarts: typeof import("echarts"); Resvg: typeof import("@resvg/resvg-js").Resvg }> | undefined;
+function loadRenderers() {
+  renderers ??= Promise.all([import("echarts"), import("@resvg/resvg-js")]).then(([echarts, resvg]) => ({ echarts, Resvg: resvg.Resvg }));
+  return renderers;
+}
 
 /**
  * The font the charts are drawn with, shipped as an npm package (TTF), so that labels render
@@ -27,7 +35,8 @@ export interface BarChartSpec {
  * Renders a bar chart to PNG on the server: Apache ECharts draws SVG (server-side rendering,
  * no DOM), resvg turns it into a PNG. About 100 ms; no browser, no canvas, no download.
  */
-export function renderBarChartPng(spec: BarChartSpec): Buffer {
+export async function renderBarChartPng(spec: BarChartSpec): Promise<Buffer> {
+  const { echarts, Resvg } = await loadRenderers();
   const width = spec.width ?? 900;
   const height = spec.height ?? 480;
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });

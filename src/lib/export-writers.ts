@@ -2,7 +2,7 @@ import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import { once } from "node:events";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { stringify } from "csv-stringify/sync";
 
 /** A finished file: its path, its name for the user and its size. */
@@ -12,6 +12,19 @@ export interface ExportPart {
   bytes: number;
   /** Data rows in this part (all sheets). */
   rows: number;
+  /** Data rows in this part, per sheet, in sheet order (a CSV has one sheet, named ""). */
+  sheets: { name: string; rows: number }[];
+}
+
+/** ExcelJS is loaded with the first workbook, not at start-up (it adds tens of megabytes). */
+let excel: Promise<typeof ExcelJS> | undefined;
+const loadExcel = () => (excel ??= import("exceljs").then((m) => (m as unknown as { default: typeof ExcelJS }).default ?? (m as unknown as typeof ExcelJS)));
+
+function countRow(part: ExportPart, sheet: string): void {
+  part.rows++;
+  const last = part.sheets[part.sheets.length - 1];
+  if (last && last.name === sheet) last.rows++;
+  else part.sheets.push({ name: sheet, rows: 1 });
 }
 
 const BOM = "\uFEFF";
@@ -29,37 +42,45 @@ function partName(base: string, index: number, ext: string): string {
   return `${base}_bagian-${index}.${ext}`;
 }
 
+/** The CSV separator: what Excel in an Indonesian locale (decimal comma) splits columns on. */
+export const CSV_DELIMITER = ";";
+
 /**
- * Writes CSV (RFC 4180 quoting by csv-stringify, CRLF, UTF-8 with BOM so spreadsheet programs
- * read Indonesian text correctly) row by row to files of at most `limitBytes`: when the next
- * row would not fit, the part is closed and a new one starts with the header again. Memory
- * holds one row at a time.
+ * Writes CSV for spreadsheet programs in Indonesia (csv-stringify: RFC 4180 quoting, CRLF,
+ * UTF-8 with BOM so Indonesian text reads correctly, `;` between columns as Excel with
+ * Indonesian regional settings expects) row by row to files of at most `limitBytes`: when the
+ * next row would not fit, the part is closed and a new one starts with the header again.
+ * Columns listed in `textColumns` hold codes (RT "003", region codes, NIK): they are written as
+ * `="003"` so that Excel keeps them as text (no lost leading zeros, no 3.2E+15 for a NIK).
+ * Memory holds one row at a time.
  */
 export class CsvPartWriter {
   readonly parts: ExportPart[] = [];
   private stream: WriteStream | undefined;
   private bytes = 0;
-  private rows = 0;
   private readonly headerLine: string;
+  private readonly textColumns: ReadonlySet<number>;
+  private readonly options = { delimiter: CSV_DELIMITER, record_delimiter: "\r\n" } as const;
 
   constructor(
     private readonly dir: string,
     private readonly base: string,
     header: string[],
     private readonly limitBytes: number,
+    opts: { textColumns?: readonly number[] } = {},
   ) {
-    this.headerLine = stringify([header], { record_delimiter: "\r\n" });
+    this.headerLine = stringify([header], this.options);
+    this.textColumns = new Set(opts.textColumns ?? []);
   }
 
   private async open(): Promise<void> {
     const index = this.parts.length + 1;
     const filename = partName(this.base, index, "csv");
     const path = join(this.dir, filename);
-    this.stream = createWriteStream(path);
-    this.parts.push({ path, filename, bytes: 0, rows: 0 });
+    this.stream = createWriteStream(path, { highWaterMark: 256 * 1024 });
+    this.parts.push({ path, filename, bytes: 0, rows: 0, sheets: [] });
     const head = BOM + this.headerLine;
     this.bytes = Buffer.byteLength(head);
-    this.rows = 0;
     await write(this.stream, head);
   }
 
@@ -68,20 +89,21 @@ export class CsvPartWriter {
     await close(this.stream);
     const part = this.parts[this.parts.length - 1]!;
     part.bytes = this.bytes;
-    part.rows = this.rows;
     this.stream = undefined;
   }
 
   async add(row: (string | number | null)[]): Promise<void> {
-    const line = stringify([row.map((v) => (v === null ? "" : v))], { record_delimiter: "\r\n" });
+    const cells = row.map((v, i) => (v === null || v === "" ? "" : this.textColumns.has(i) ? `="${String(v).replaceAll('"', '""')}"` : v));
+    const line = stringify([cells], this.options);
     const size = Buffer.byteLength(line);
     if (!this.stream) await this.open();
-    if (this.rows > 0 && this.bytes + size > this.limitBytes) {
+    const part = this.parts[this.parts.length - 1]!;
+    if (part.rows > 0 && this.bytes + size > this.limitBytes) {
       await this.finishPart();
       await this.open();
     }
     this.bytes += size;
-    this.rows++;
+    countRow(this.parts[this.parts.length - 1]!, "");
     await write(this.stream!, line);
   }
 
@@ -159,6 +181,8 @@ export class XlsxPartWriter {
   private rowsInPart = 0;
   private xmlInPart = 0;
   private sinceCheck = 0;
+  private sheetPending = false;
+  private excel: typeof ExcelJS | undefined;
   private readonly softLimit: number;
 
   constructor(
@@ -175,14 +199,22 @@ export class XlsxPartWriter {
     const filename = partName(this.base, index, "xlsx");
     const path = join(this.dir, filename);
     this.out = new CountingFile(path);
-    this.wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: this.out, useStyles: false, useSharedStrings: false });
+    this.wb = new this.excel!.stream.xlsx.WorkbookWriter({
+      stream: this.out,
+      useStyles: false,
+      useSharedStrings: false,
+      // Fast deflate: a spreadsheet of text compresses almost as well at level 1, in a
+      // fraction of the time.
+      zip: { zlib: { level: 1 } },
+    } as ConstructorParameters<typeof ExcelJS.stream.xlsx.WorkbookWriter>[0]);
     this.wb.creator = "Pendamping";
-    this.parts.push({ path, filename, bytes: 0, rows: 0 });
+    this.parts.push({ path, filename, bytes: 0, rows: 0, sheets: [] });
     this.rowsInPart = 0;
     this.xmlInPart = WORKBOOK_OVERHEAD;
   }
 
-  private openSheet(): void {
+  private async openSheet(): Promise<void> {
+    this.excel ??= await loadExcel();
     if (!this.wb) this.openWorkbook();
     const spec = this.spec!;
     const ws = this.wb!.addWorksheet(spec.name, { views: [{ state: "frozen", ySplit: 1 }] });
@@ -203,27 +235,35 @@ export class XlsxPartWriter {
     await this.out!.fileClosed();
     const part = this.parts[this.parts.length - 1]!;
     part.bytes = statSync(part.path).size;
-    part.rows = this.rowsInPart;
     this.wb = undefined;
     this.out = undefined;
   }
 
-  /** Starts a sheet (in the current part). */
+  /** Starts a sheet (in the current part); it is opened with its first row (or at the end). */
   beginSheet(spec: SheetSpec): void {
     if (this.sheet) this.sheet.commit();
+    this.sheet = undefined;
     this.spec = spec;
-    this.openSheet();
+    this.sheetPending = true;
+  }
+
+  private async ensureSheet(): Promise<void> {
+    if (!this.sheetPending) return;
+    this.sheetPending = false;
+    await this.openSheet();
   }
 
   async add(values: (string | number | null)[]): Promise<void> {
-    if (!this.sheet) throw new Error("beginSheet first");
+    if (!this.spec) throw new Error("beginSheet first");
+    await this.ensureSheet();
     const xml = 64 + values.reduce<number>((n, v) => n + cellXmlBytes(v), 0);
     if (this.strict && this.rowsInPart > 0 && this.xmlInPart + xml >= this.limitBytes) {
       await this.closeWorkbook();
-      this.openSheet();
+      await this.openSheet();
     }
-    this.sheet.addRow(values).commit();
+    this.sheet!.addRow(values).commit();
     this.rowsInPart++;
+    countRow(this.parts[this.parts.length - 1]!, this.spec.name);
     this.xmlInPart += xml;
     if (++this.sinceCheck >= 100) {
       this.sinceCheck = 0;
@@ -231,12 +271,13 @@ export class XlsxPartWriter {
       await new Promise((resolve) => setImmediate(resolve));
       if (!this.strict && this.out!.bytes >= this.softLimit) {
         await this.closeWorkbook();
-        this.openSheet();
+        await this.openSheet();
       }
     }
   }
 
   async finish(): Promise<ExportPart[]> {
+    await this.ensureSheet();
     await this.closeWorkbook();
     return this.parts;
   }

@@ -138,7 +138,9 @@ describe("/rencana", () => {
     await budiChat.tap(`📝 Laporkan 1. ${shown(H["d2"]!.refCode)}`);
     const state = await t.app.deps.db.selectFrom("conversation_state").select(["key", "state"]).execute();
     expect(JSON.stringify(state)).toContain("visit-report");
-    expect(budiChat.newTexts().join("\n")).not.toContain("bukan");
+    // The report starts at the visit date, for that household (no household picker).
+    expect(budiChat.buttons()[0]).toMatch(/^Hari ini/);
+    expect(budiChat.newTexts().join("\n")).not.toMatch(/bukan|Keluarga mana/);
     await budiChat.send("/batal");
   });
 
@@ -205,7 +207,12 @@ describe("/rencana", () => {
     const group = t.driver.group({ id: -1005001, title: "Grup PSM" });
     const member = group.member({ id: 5001, firstName: "Budi" });
     await member.send("/rencana");
-    expect(group.lastText()).not.toMatch(/Hana|Keluarga/);
+    expect(group.lastText()).toContain("/rencana hanya bisa dipakai di chat pribadi");
+    expect(group.texts().join("\n")).not.toMatch(/Hana|Keluarga|Rencana kunjungan/);
+    // A plan button tapped in a group (forwarded, say) shows nothing either.
+    await member.tapData(`fw:g:${PONDOK_RAJEG}:001:001`);
+    expect(member.lastCallbackAnswer()).toMatchObject({ show_alert: true });
+    expect(group.texts().join("\n")).not.toMatch(/Hana/);
   });
 
   it("the 07:00 reminder links to /rencana", async () => {

@@ -68,7 +68,7 @@ guardedCommand(summaryHandlers, "rekap", async (ctx) => {
   const label = await areaName(ctx, area);
   await audit(ctx.db, { actorId: user.id, action: "summary.viewed", entity: "area", entityId: area ?? "ID", details: {} });
   await ctx.reply(summaryText(ctx.t, ctx.locale, s, label, zone.label, ctx.deps.config.OVERDUE_DAYS));
-  const png = renderBarChartPng({
+  const png = await renderBarChartPng({
     title: ctx.t("rekap.chart_title", { weeks: s.weekly.length }),
     labels: s.weekly.map((w) => shortDate(w.weekStart, ctx.locale)),
     values: s.weekly.map((w) => w.count),

@@ -96,10 +96,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Area scope is a prefix match on the village code ("32.01.01" and everything inside): an
   // index the LIKE 'prefix%' can use whatever the database collation.
   await sql`create index households_village_pattern_idx on households (village_code text_pattern_ops)`.execute(db);
+  // The households table's sorts (src/web/data/households.ts), so a page is read from an index.
   await sql`create index households_created_idx on households (created_at, id)`.execute(db);
   await sql`create index households_status_idx on households (status, id)`.execute(db);
+  await sql`create index households_name_sort_idx on households (head_name_norm, id)`.execute(db);
+  await sql`create index households_last_visit_at_idx on households (last_visit_at desc nulls last, id desc)`.execute(db);
+  await sql`create index households_next_visit_id_idx on households (next_visit_date, id)`.execute(db);
   await sql`create index households_ppks_idx on households using gin (ppks)`.execute(db);
-  await sql`create index households_last_visit_at_idx on households (last_visit_at, id)`.execute(db);
   await sql`create index visits_day_household_idx on visits (visited_on, household_id)`.execute(db);
   await sql`create index users_area_pattern_idx on users (area_code text_pattern_ops)`.execute(db);
 
@@ -126,7 +129,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists households_name_trgm_idx`.execute(db);
   await sql`drop index if exists users_area_pattern_idx`.execute(db);
   await sql`drop index if exists visits_day_household_idx`.execute(db);
+  await sql`drop index if exists households_next_visit_id_idx`.execute(db);
   await sql`drop index if exists households_last_visit_at_idx`.execute(db);
+  await sql`drop index if exists households_name_sort_idx`.execute(db);
   await sql`drop index if exists households_ppks_idx`.execute(db);
   await sql`drop index if exists households_status_idx`.execute(db);
   await sql`drop index if exists households_created_idx`.execute(db);

@@ -63,6 +63,9 @@ async function whoAnswers(db: Db, octx: BotContext, args: CekamanAnswerArgs): Pr
   return { ok: true, via, eventId: event.id, code: formatRefCode(household.ref_code), description: event.description };
 }
 
+/** Typed instead of tapping "Lewati". */
+const SKIP_WORDS = /^(-|lewati|skip|tidak ada|ga ada|gak ada|nggak ada|tidak)$/i;
+
 const NEED = "f:cn:";
 const DONE = "f:cd";
 const SKIP = "f:cs";
@@ -150,6 +153,7 @@ async function cekamanAnswer(conversation: Convo, ctx: FlowContext, rawArgs?: un
         if (flowData(c) === SKIP) return { ok: true, value: null };
         const text = textOf(c);
         if (text === undefined || c.callbackQuery) return undefined;
+        if (SKIP_WORDS.test(text)) return { ok: true, value: null };
         if (text.length > MAX_NOTE) return { ok: false, error: c.t("cekaman.too_long", { max: MAX_NOTE, n: text.length }) };
         return text.length === 0 ? undefined : { ok: true, value: text };
       },
@@ -169,6 +173,8 @@ async function cekamanAnswer(conversation: Convo, ctx: FlowContext, rawArgs?: un
         if (flowData(c) === SKIP) return { ok: true, value: null };
         const photos = c.message?.photo;
         if (photos && photos.length > 0) return { ok: true, value: photos[photos.length - 1]!.file_id };
+        const text = textOf(c);
+        if (text !== undefined && SKIP_WORDS.test(text)) return { ok: true, value: null };
         return undefined;
       },
       hintKey: "cekaman.hint_photo",
@@ -191,7 +197,7 @@ async function cekamanAnswer(conversation: Convo, ctx: FlowContext, rawArgs?: un
         const loc = c.message?.location;
         if (loc) return { ok: true, value: { latitude: loc.latitude, longitude: loc.longitude } };
         const text = textOf(c);
-        if (text !== undefined && (text === skipWord || /^(lewati|skip|-)$/i.test(text))) return { ok: true, value: null };
+        if (text !== undefined && (text === skipWord || SKIP_WORDS.test(text))) return { ok: true, value: null };
         return undefined;
       },
       hintKey: "cekaman.hint_location",

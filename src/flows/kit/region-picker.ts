@@ -119,6 +119,21 @@ interface View {
 
 type Action = { type: "search"; query: string } | { type: "tap"; data: string };
 
+/** The picker's state between updates (kept outside the replay log, see the loop). */
+interface PickerState {
+  screen: Screen;
+  /** The screen's message was sent already (after a rewind it is not sent again). */
+  shown: boolean;
+}
+
+const STASH = Symbol("pendamping.region-picker");
+
+/** Where the picker hands its state over a rewind: the update's outside context. */
+function pickerStash(octx: object): { state?: PickerState } {
+  const holder = octx as Record<symbol, { state?: PickerState } | undefined>;
+  return (holder[STASH] ??= {});
+}
+
 function pages(total: number): number {
   return Math.max(1, Math.ceil(total / PICKER_PAGE_SIZE));
 }
@@ -308,46 +323,70 @@ export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: Pi
     return { ok: true, value: { type: "search", query: truncate(text, 100) } };
   };
 
-  let screen: Screen = { kind: "start" };
-  let via: FlowContext = ctx;
-  let edit = false;
+  // Bounded state: the screen shown lives outside the replay log. After each move (a search,
+  // a page, opening a region) the new screen is shown, handed to the outside context and the
+  // log is rewound to the top of the loop, so the stored conversation holds one screen, not
+  // every search ever typed (issue 11: 250 searches once made 1.29 MB of state).
   for (;;) {
+    const top = conversation.checkpoint();
+    const st: PickerState = (await conversation.external((octx) => (pickerStash(octx).state ?? null) as PickerState | null)) ?? {
+      screen: { kind: "start" },
+      shown: false,
+    };
+    const screen = st.screen;
     const view = await build(screen);
     const answer = await ask(conversation, {
-      question: () => show(via, edit, view.text, view.keyboard),
+      question: st.shown ? async () => undefined : () => show(ctx, false, view.text, view.keyboard),
       parse: parse(view),
       hintKey: "picker.hint",
     });
-    if (answer.kind === "back") return { kind: "back", ctx: answer.ctx };
-    via = answer.ctx;
+    const leave = () =>
+      conversation.external((octx) => {
+        delete pickerStash(octx).state;
+      });
+    if (answer.kind === "back") {
+      await leave();
+      return { kind: "back", ctx: answer.ctx };
+    }
+    const via = answer.ctx;
     const action = answer.value;
+    let next: Screen = screen;
+    let edit = true;
     if (action.type === "search") {
-      screen = { kind: "results", query: action.query, offset: 0 };
+      next = { kind: "results", query: action.query, offset: 0 };
       edit = false;
-      continue;
+    } else {
+      const data = action.data;
+      const item = view.items[data];
+      if (data.startsWith(D.choose) || data === D.useDefault || data === D.here) {
+        if (item && selectable(item.code)) {
+          await show(via, true, t("picker.chosen", { label: item.label }));
+          await leave();
+          return { kind: "value", value: item.code, label: item.label, ctx: via };
+        }
+      } else if (data.startsWith(D.open) && item) {
+        next = { kind: "browse", parent: item.code, offset: 0 };
+      } else if (data.startsWith(D.page)) {
+        const offset = Number(data.slice(D.page.length));
+        if (screen.kind === "results") next = { kind: "results", query: screen.query, offset };
+        else if (screen.kind === "browse") next = { kind: "browse", parent: screen.parent, offset };
+      } else if (data === D.up && screen.kind === "browse" && screen.parent !== null) {
+        const up = parentCode(screen.parent);
+        next = { kind: "browse", parent: up !== null && isWithinArea(up, within) ? up : within, offset: 0 };
+      } else if (data === D.browse) {
+        next = { kind: "browse", parent: within, offset: 0 };
+      } else if (data === D.search) {
+        next = { kind: "start" };
+      }
     }
-    edit = true;
-    const data = action.data;
-    const item = view.items[data];
-    if (data.startsWith(D.choose) || data === D.useDefault || data === D.here) {
-      if (!item || !selectable(item.code)) continue;
-      await show(via, true, t("picker.chosen", { label: item.label }));
-      return { kind: "value", value: item.code, label: item.label, ctx: via };
+    if (next !== screen) {
+      const shown = await build(next);
+      await show(via, edit, shown.text, shown.keyboard);
     }
-    if (data.startsWith(D.open) && item) {
-      screen = { kind: "browse", parent: item.code, offset: 0 };
-    } else if (data.startsWith(D.page)) {
-      const offset = Number(data.slice(D.page.length));
-      const current = screen as Screen;
-      if (current.kind === "results") screen = { kind: "results", query: current.query, offset };
-      else if (current.kind === "browse") screen = { kind: "browse", parent: current.parent, offset };
-    } else if (data === D.up && screen.kind === "browse" && screen.parent !== null) {
-      const up = parentCode(screen.parent);
-      screen = { kind: "browse", parent: up !== null && isWithinArea(up, within) ? up : within, offset: 0 };
-    } else if (data === D.browse) {
-      screen = { kind: "browse", parent: within, offset: 0 };
-    } else if (data === D.search) {
-      screen = { kind: "start" };
-    }
+    const state: PickerState = { screen: next, shown: true };
+    await conversation.external((octx) => {
+      pickerStash(octx).state = state;
+    });
+    await conversation.rewind(top);
   }
 }

@@ -76,14 +76,19 @@ const DEFAULT_DIR: Record<HouseholdSort, "asc" | "desc"> = {
   village: "asc",
 };
 
-const SORT_SQL: Record<HouseholdSort, string> = {
-  created: "h.created_at",
-  code: "h.ref_code",
-  name: "h.head_name_norm",
-  status: "h.status",
-  last_visit: "h.last_visit_at",
-  next_visit: "h.next_visit_date",
-  village: "h.village_code",
+/**
+ * ORDER BY of each sort, written so that an index of migration 0015 serves it (a page of
+ * 25 out of 100,000 is read from the index, not sorted): never-visited households last when
+ * the newest visit comes first, first when the oldest does; no next visit date at the end.
+ */
+const ORDER_SQL: Record<HouseholdSort, (dir: "asc" | "desc") => string> = {
+  created: (d) => `h.created_at ${d}, h.id ${d}`,
+  code: (d) => `h.ref_code ${d}`,
+  name: (d) => `h.head_name_norm ${d}, h.id ${d}`,
+  status: (d) => `h.status ${d}, h.id ${d}`,
+  last_visit: (d) => (d === "desc" ? "h.last_visit_at desc nulls last, h.id desc" : "h.last_visit_at asc nulls first, h.id asc"),
+  next_visit: (d) => (d === "asc" ? "h.next_visit_date asc nulls last, h.id asc" : "h.next_visit_date desc nulls first, h.id desc"),
+  village: (d) => `h.village_code ${d}, h.head_name_norm ${d}, h.id ${d}`,
 };
 
 /**
@@ -122,7 +127,7 @@ export async function listHouseholds(db: Db, scope: StaffScope, q: HouseholdQuer
   const needsLastVisit = q.urgency !== undefined;
 
   const dir = q.dir ?? DEFAULT_DIR[q.sort];
-  const order = sql.raw(`${SORT_SQL[q.sort]} ${dir} nulls last, h.id ${dir}`);
+  const order = sql.raw(ORDER_SQL[q.sort](dir));
   const offset = q.page * q.size;
 
   const rows = await sql<{

@@ -1,9 +1,14 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/schema.js";
-import { areaSummary, localMidnight } from "../../db/queries/coordinator.js";
+import { localMidnight, weekStart } from "../../db/queries/coordinator.js";
+import { HOUSEHOLD_STATUSES, PPKS_CODES } from "../../domain/ppks.js";
 import { displayRegionName } from "../../domain/region-names.js";
+import { addDays, localDate } from "../../domain/visit.js";
 import { inScopeSql, scopeCode, type StaffScope } from "../scope.js";
 import { CODE_LENGTH, childLevel, overdueCutoff, scopePath, scopeZone } from "./common.js";
+
+/** Weeks in the chart. */
+export const WEEKS = 12;
 
 export interface BreakdownRow {
   code: string;
@@ -16,83 +21,207 @@ export interface BreakdownRow {
   volunteers: number;
 }
 
+interface Bucket {
+  households: number;
+  byStatus: Record<string, number>;
+  byPpks: Record<string, number>;
+  regWeek: number;
+  regMonth: number;
+  overdue: number;
+  visitsWeek: number;
+  visitsMonth: number;
+  weekly: Map<string, number>;
+  alertsOpen: number;
+  alertsUnresolved: number;
+  volunteers: number;
+  active30: number;
+  pending: number;
+}
+
+function bucket(): Bucket {
+  return {
+    households: 0,
+    byStatus: {},
+    byPpks: {},
+    regWeek: 0,
+    regMonth: 0,
+    overdue: 0,
+    visitsWeek: 0,
+    visitsMonth: 0,
+    weekly: new Map(),
+    alertsOpen: 0,
+    alertsUnresolved: 0,
+    volunteers: 0,
+    active30: 0,
+    pending: 0,
+  };
+}
+
 /**
- * Ringkasan: the figures of /rekap for the scope (households by status and PPKS, visits and
- * registrations this week and month, overdue households, alerts, volunteers, 12 weeks of
- * visits), plus the same figures per region directly under the scope (kecamatan of a kabupaten,
- * desa of a kecamatan…) for the drill-down table.
+ * Ringkasan: the figures of /rekap for the scope — households by status and PPKS, visits and
+ * registrations this week and this month (Monday / the 1st, in the area's time zone), overdue
+ * households (the digest's rule), alerts, volunteers, visits per week for 12 weeks — and the
+ * same per region directly under the scope (kecamatan of a kabupaten, desa of a kecamatan…)
+ * for the drill-down table.
+ *
+ * Computed with one pass over the scope's households, one over its visits of the last 12
+ * weeks, and two small ones (alerts, volunteers), each grouped by the child region; the
+ * totals are the sums of the children. Households whose village code is not under a listed
+ * region still count in the totals.
  */
 export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: Date; overdueDays: number }) {
   const zone = await scopeZone(db, scope);
-  const area = scopeCode(scope);
-  const figures = await areaSummary(db, area, { now: opts.now, tz: zone.tz, zoneLabel: zone.label, overdueDays: opts.overdueDays, weeks: 12 });
-  const breakdown = await childBreakdown(db, scope, {
-    monthStart: figures.monthStart,
-    monthStartAt: localMidnight(figures.monthStart, zone.label),
-    cutoff: overdueCutoff(figures.today, opts.overdueDays),
-  });
-  return { zone, path: await scopePath(db, scope), level: childLevel(scope), figures, breakdown };
-}
-
-async function childBreakdown(db: Db, scope: StaffScope, opts: { monthStart: string; monthStartAt: Date; cutoff: string }): Promise<BreakdownRow[]> {
+  const today = localDate(opts.now, zone.tz);
+  const week = weekStart(today);
+  const month = `${today.slice(0, 8)}01`;
+  const firstWeek = addDays(week, -7 * (WEEKS - 1));
+  const since = month < firstWeek ? month : firstWeek;
+  const cutoff = overdueCutoff(today, opts.overdueDays);
+  const weekAt = localMidnight(week, zone.label).toISOString();
+  const monthAt = localMidnight(month, zone.label).toISOString();
+  const active30 = new Date(opts.now.getTime() - 30 * 86_400_000).toISOString();
   const level = childLevel(scope);
-  if (level === null) return [];
-  const len = CODE_LENGTH[level];
-  const parent = scopeCode(scope);
-  const kids = parent === null ? sql`parent_code is null` : sql`parent_code = ${parent}`;
-  const result = await sql<{
-    code: string;
-    name: string;
-    households: number;
-    overdue: number;
-    registrations: number;
-    visits: number;
-    alerts: number;
-    volunteers: number;
-  }>`
-    with hh as (
-      select left(village_code, ${len}) as child,
-        count(*)::int as households,
-        count(*) filter (where anonymized_at is null and status <> 'selesai' and next_visit_date < ${opts.cutoff}::date)::int as overdue,
-        count(*) filter (where created_at >= ${opts.monthStartAt.toISOString()}::timestamptz)::int as registrations
-      from households
-      where ${inScopeSql("village_code", scope)}
-      group by 1
-    ), vis as (
-      select left(h.village_code, ${len}) as child, count(*)::int as visits
-      from visits v join households h on h.id = v.household_id
-      where v.visited_on >= ${opts.monthStart}::date and ${inScopeSql("h.village_code", scope)}
-      group by 1
-    ), al as (
-      select left(area_code, ${len}) as child, count(*)::int as alerts
-      from alerts
-      where status in ('open', 'acknowledged') and ${inScopeSql("area_code", scope)}
-      group by 1
-    ), vol as (
-      select left(area_code, ${len}) as child, count(*)::int as volunteers
-      from users
-      where role = 'volunteer' and status = 'active' and area_code is not null and ${inScopeSql("area_code", scope)}
-      group by 1
-    )
-    select r.code, r.name,
-      coalesce(hh.households, 0) as households, coalesce(hh.overdue, 0) as overdue,
-      coalesce(hh.registrations, 0) as registrations, coalesce(vis.visits, 0) as visits,
-      coalesce(al.alerts, 0) as alerts, coalesce(vol.volunteers, 0) as volunteers
-    from regions r
-    left join hh on hh.child = r.code
-    left join vis on vis.child = r.code
-    left join al on al.child = r.code
-    left join vol on vol.child = r.code
-    where ${kids}
-    order by coalesce(hh.households, 0) desc, r.search_name, r.code`.execute(db);
-  return result.rows.map((r) => ({
-    code: r.code,
-    name: displayRegionName(r),
-    households: Number(r.households),
-    overdue: Number(r.overdue),
-    visitsMonth: Number(r.visits),
-    registrationsMonth: Number(r.registrations),
-    openAlerts: Number(r.alerts),
-    volunteers: Number(r.volunteers),
-  }));
+  // Group by the child region, or by the village itself under a village (no children).
+  const len = level === null ? CODE_LENGTH[4] : CODE_LENGTH[level];
+
+  const ppksColumns = sql.join(
+    PPKS_CODES.map((code, i) => sql`count(*) filter (where ppks @> array[${code}]::text[])::int as ${sql.ref(`p${i}`)}`),
+    sql`, `,
+  );
+  const statusColumns = sql.join(
+    HOUSEHOLD_STATUSES.map((s, i) => sql`count(*) filter (where status = ${s})::int as ${sql.ref(`s${i}`)}`),
+    sql`, `,
+  );
+  const hh = await sql<Record<string, number | string>>`
+    select left(village_code, ${len}) as child, count(*)::int as n, ${statusColumns}, ${ppksColumns},
+      count(*) filter (where created_at >= ${weekAt}::timestamptz)::int as reg_week,
+      count(*) filter (where created_at >= ${monthAt}::timestamptz)::int as reg_month,
+      count(*) filter (where anonymized_at is null and status <> 'selesai' and next_visit_date < ${cutoff}::date)::int as overdue
+    from households
+    where ${inScopeSql("village_code", scope)}
+    group by 1`.execute(db);
+
+  const vis = await sql<{ child: string; wk: string; in_month: boolean; n: number }>`
+    select left(h.village_code, ${len}) as child, to_char(date_trunc('week', v.visited_on), 'YYYY-MM-DD') as wk,
+      v.visited_on >= ${month}::date as in_month, count(*)::int as n
+    from visits v join households h on h.id = v.household_id
+    where v.visited_on >= ${since}::date and ${inScopeSql("h.village_code", scope)}
+    group by 1, 2, 3`.execute(db);
+
+  const al = await sql<{ child: string; open: number; unresolved: number }>`
+    select left(area_code, ${len}) as child,
+      count(*) filter (where status = 'open')::int as open, count(*)::int as unresolved
+    from alerts
+    where status in ('open', 'acknowledged') and ${inScopeSql("area_code", scope)}
+    group by 1`.execute(db);
+
+  const vol = await sql<{ child: string; active: number; active30: number; pending: number }>`
+    select left(area_code, ${len}) as child,
+      count(*) filter (where status = 'active')::int as active,
+      count(*) filter (where status = 'active' and last_active_at >= ${active30}::timestamptz)::int as active30,
+      count(*) filter (where status = 'pending')::int as pending
+    from users
+    where role = 'volunteer' and area_code is not null and ${inScopeSql("area_code", scope)}
+    group by 1`.execute(db);
+
+  const children = new Map<string, Bucket>();
+  const of = (code: string) => {
+    let b = children.get(code);
+    if (!b) children.set(code, (b = bucket()));
+    return b;
+  };
+  for (const r of hh.rows) {
+    const b = of(String(r["child"]));
+    b.households += Number(r["n"]);
+    HOUSEHOLD_STATUSES.forEach((s, i) => (b.byStatus[s] = (b.byStatus[s] ?? 0) + Number(r[`s${i}`] ?? 0)));
+    PPKS_CODES.forEach((p, i) => (b.byPpks[p] = (b.byPpks[p] ?? 0) + Number(r[`p${i}`] ?? 0)));
+    b.regWeek += Number(r["reg_week"]);
+    b.regMonth += Number(r["reg_month"]);
+    b.overdue += Number(r["overdue"]);
+  }
+  for (const r of vis.rows) {
+    const b = of(r.child);
+    const n = Number(r.n);
+    if (r.wk >= firstWeek) b.weekly.set(r.wk, (b.weekly.get(r.wk) ?? 0) + n);
+    if (r.wk === week) b.visitsWeek += n;
+    if (r.in_month) b.visitsMonth += n;
+  }
+  for (const r of al.rows) {
+    const b = of(r.child);
+    b.alertsOpen += Number(r.open);
+    b.alertsUnresolved += Number(r.unresolved);
+  }
+  for (const r of vol.rows) {
+    const b = of(r.child);
+    b.volunteers += Number(r.active);
+    b.active30 += Number(r.active30);
+    b.pending += Number(r.pending);
+  }
+
+  const total = bucket();
+  for (const b of children.values()) {
+    total.households += b.households;
+    for (const [k, v] of Object.entries(b.byStatus)) total.byStatus[k] = (total.byStatus[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(b.byPpks)) total.byPpks[k] = (total.byPpks[k] ?? 0) + v;
+    total.regWeek += b.regWeek;
+    total.regMonth += b.regMonth;
+    total.overdue += b.overdue;
+    total.visitsWeek += b.visitsWeek;
+    total.visitsMonth += b.visitsMonth;
+    for (const [k, v] of b.weekly) total.weekly.set(k, (total.weekly.get(k) ?? 0) + v);
+    total.alertsOpen += b.alertsOpen;
+    total.alertsUnresolved += b.alertsUnresolved;
+    total.volunteers += b.volunteers;
+    total.active30 += b.active30;
+    total.pending += b.pending;
+  }
+
+  const figures = {
+    today,
+    weekStart: week,
+    monthStart: month,
+    households: total.households,
+    byStatus: Object.fromEntries(Object.entries(total.byStatus).filter(([, n]) => n > 0)),
+    byPpks: Object.entries(total.byPpks)
+      .filter(([, n]) => n > 0)
+      .map(([code, n]) => ({ code, n }))
+      .sort((a, b) => b.n - a.n || (a.code < b.code ? -1 : 1)),
+    registrations: { week: total.regWeek, month: total.regMonth },
+    visits: { week: total.visitsWeek, month: total.visitsMonth },
+    overdue: total.overdue,
+    volunteers: { active: total.volunteers, active30: total.active30, pending: total.pending },
+    alerts: { open: total.alertsOpen, unresolved: total.alertsUnresolved },
+    weekly: Array.from({ length: WEEKS }, (_, i) => {
+      const start = addDays(firstWeek, 7 * i);
+      return { weekStart: start, count: total.weekly.get(start) ?? 0 };
+    }),
+  };
+
+  let breakdown: BreakdownRow[] = [];
+  if (level !== null) {
+    const parent = scopeCode(scope);
+    const kids = await db
+      .selectFrom("regions")
+      .select(["code", "name", "search_name"])
+      .where((eb) => (parent === null ? eb("parent_code", "is", null) : eb("parent_code", "=", parent)))
+      .execute();
+    breakdown = kids
+      .map((k) => {
+        const b = children.get(k.code) ?? bucket();
+        return {
+          code: k.code,
+          name: displayRegionName(k),
+          sort: k.search_name,
+          households: b.households,
+          overdue: b.overdue,
+          visitsMonth: b.visitsMonth,
+          registrationsMonth: b.regMonth,
+          openAlerts: b.alertsOpen,
+          volunteers: b.volunteers,
+        };
+      })
+      .sort((a, b) => b.households - a.households || (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : a.code < b.code ? -1 : 1))
+      .map(({ sort: _sort, ...row }) => row);
+  }
+  return { zone, path: await scopePath(db, scope), level, figures, breakdown };
 }

@@ -67,6 +67,27 @@ export const VISIT_HEADER = [
   "Bujur",
 ];
 
+/** The household members, one row each (sheet "Anggota keluarga", or the members CSV). */
+export const MEMBER_HEADER = [
+  "Kode keluarga",
+  "Nama kepala keluarga",
+  "Kode wilayah",
+  "Desa/Kelurahan",
+  "Nama anggota",
+  "Hubungan dengan kepala keluarga",
+  "NIK anggota",
+  "Jenis kelamin",
+  "Tanggal lahir",
+];
+
+/** Columns that hold codes: a CSV writes them so that a spreadsheet keeps them as text ("003", not 3). */
+function codeColumns(header: readonly string[], names: readonly string[]): number[] {
+  return names.map((n) => header.indexOf(n)).filter((i) => i >= 0);
+}
+export const HOUSEHOLD_CODE_COLUMNS = codeColumns(HOUSEHOLD_HEADER, ["NIK kepala keluarga", "No. KK", "Kode wilayah", "RT", "RW"]);
+export const VISIT_CODE_COLUMNS = codeColumns(VISIT_HEADER, ["Kode wilayah"]);
+export const MEMBER_CODE_COLUMNS = codeColumns(MEMBER_HEADER, ["Kode wilayah", "NIK anggota"]);
+
 type Cell = string | number | null;
 
 interface Place {
@@ -218,6 +239,18 @@ export async function* householdRows(ctx: ExportContext): AsyncGenerator<Cell[]>
     lastId = rows[rows.length - 1]!.id;
     await places.load(rows.map((r) => r.village_code));
     await names.load(rows.map((r) => r.volunteer_id));
+    // "Kunjungan terakhir" is the date of the last visit (as reported), not when a report was written.
+    const lastVisits = await ctx.db
+      .selectFrom("visits")
+      .select(["household_id", sql<string>`max(visited_on)::text`.as("d")])
+      .where(
+        "household_id",
+        "in",
+        rows.map((r) => r.id),
+      )
+      .groupBy("household_id")
+      .execute();
+    const lastVisit = new Map(lastVisits.map((r) => [r.household_id, r.d]));
     for (const h of rows) {
       const p = places.get(h.village_code);
       yield [
@@ -245,7 +278,7 @@ export async function* householdRows(ctx: ExportContext): AsyncGenerator<Cell[]>
         h.status_reason ?? "",
         names.get(h.volunteer_id),
         localDateTime(h.created_at, p.tz, p.tzLabel),
-        h.last_visit_at ? localDateTime(h.last_visit_at, p.tz, p.tzLabel) : "",
+        lastVisit.get(h.id) ?? "",
         dateOnly(h.next_visit_date),
         h.latitude ?? "",
         h.longitude ?? "",
@@ -302,6 +335,51 @@ export async function* visitRows(ctx: ExportContext): AsyncGenerator<Cell[]> {
         names.get(v.volunteer_id),
         v.latitude ?? "",
         v.longitude ?? "",
+      ];
+    }
+    await ctx.onPage?.(rows.length);
+  }
+}
+
+/** The members of the area's households (head excluded: the household row has the head), by household. */
+export async function* memberRows(ctx: ExportContext): AsyncGenerator<Cell[]> {
+  const places = new Places(ctx.db);
+  const { t } = ctx;
+  let lastId = 0;
+  for (;;) {
+    const rows = await ctx.db
+      .selectFrom("household_members")
+      .innerJoin("households", "households.id", "household_members.household_id")
+      .select([
+        "household_members.id",
+        "household_members.name",
+        "household_members.relationship",
+        "household_members.nik_enc",
+        "household_members.sex",
+        "household_members.birth_date",
+        "households.ref_code",
+        "households.head_name",
+        "households.village_code",
+      ])
+      .where(inArea<"households">("households.village_code", ctx.area))
+      .where("household_members.id", ">", lastId)
+      .orderBy("household_members.id")
+      .limit(EXPORT_PAGE_SIZE)
+      .execute();
+    if (rows.length === 0) return;
+    lastId = rows[rows.length - 1]!.id;
+    await places.load(rows.map((r) => r.village_code));
+    for (const m of rows) {
+      yield [
+        refCode(m.ref_code),
+        m.head_name,
+        m.village_code,
+        places.get(m.village_code).village,
+        m.name,
+        vocab(t, `vocab.relationship.${m.relationship}`, m.relationship),
+        identity(ctx, m.nik_enc, maskNik),
+        m.sex ?? "",
+        dateOnly(m.birth_date),
       ];
     }
     await ctx.onPage?.(rows.length);

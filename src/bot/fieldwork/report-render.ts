@@ -247,6 +247,7 @@ function drawTotals(doc: Pdf, tr: ReturnType<typeof plainT>, totals: ReportTotal
     { width },
   );
   doc.moveDown(0.4);
+  ensureSpace(doc, 50);
   setFont(doc, FONT.bold).text(tr("fieldwork.pdf_by_intervention"), left);
   doc.moveDown(0.2);
   const half = Math.floor(width * 0.45);
@@ -259,6 +260,8 @@ function drawTotals(doc: Pdf, tr: ReturnType<typeof plainT>, totals: ReportTotal
     footer: [[tr("fieldwork.pdf_total"), String(totals.visits)]],
   });
   doc.moveDown(0.5);
+  // A heading never stays alone at the foot of a page.
+  ensureSpace(doc, 50);
   setFont(doc, FONT.bold, 9).text(tr("fieldwork.pdf_by_ppks"), left);
   doc.moveDown(0.2);
   if (totals.byPpks.length === 0) {

@@ -156,17 +156,24 @@ export async function searchRegions(
     const count = await sql<{ n: number }>`select count(*)::int as n from regions r where ${all(filters)}`.execute(db);
     total = count.rows[0]?.n ?? 0;
   }
-  if (total === 0 && core.length >= MIN_FUZZY_LENGTH && (await hasTrigrams(db))) {
-    // Nothing contains the words as typed: the closest names by trigram word similarity
-    // ("cibinog" → Cibinong), same filters, most similar first.
+  if (total === 0 && words.some((w) => w.length >= MIN_FUZZY_LENGTH) && (await hasTrigrams(db))) {
+    // Nothing contains the words as typed: the names closest in spelling, same filters. Every
+    // word must still be there, the longer ones allowing a typo ("cibinog" → Cibinong), most
+    // similar first. Candidates come from the trigram index (operators <% and %).
+    const close = (w: string) => sql`greatest(word_similarity(${w}, r.search_name), similarity(${w}, r.search_name))`;
+    const fuzzyWords = words.filter((w) => w.length >= MIN_FUZZY_LENGTH);
+    const wordFilters: RawBuilder<unknown>[] = words.map((w) =>
+      w.length >= MIN_FUZZY_LENGTH
+        ? sql`((${w} <% r.search_name or ${w} % r.search_name) and ${close(w)} >= ${MIN_SIMILARITY})`
+        : sql`(r.search_name like ${`%${w}%`} or r.search_alias like ${`%${w}%`})`,
+    );
     const scope: RawBuilder<unknown>[] = filters.slice(words.length);
+    const score = sql.join(fuzzyWords.map(close), sql` + `);
     const near = await sql<RegionRow & { total: number }>`
       select r.code, r.name, r.level, r.kind, r.parent_code, r.tz, r.tz_label, count(*) over ()::int as total
       from regions r
-      where (${core} <% r.search_name or ${core} % r.search_name)
-        and greatest(word_similarity(${core}, r.search_name), similarity(${core}, r.search_name)) >= ${MIN_SIMILARITY}
-        and ${all(scope)}
-      order by greatest(word_similarity(${core}, r.search_name), similarity(${core}, r.search_name)) desc, length(r.search_name), r.level, r.code
+      where ${all([...wordFilters, ...scope])}
+      order by ${score} desc, length(r.search_name), r.level, r.code
       limit ${limit} offset ${offset}
     `.execute(db);
     rowsFound = near.rows;

@@ -89,7 +89,12 @@ export async function createApp(
       jobs: features.flatMap((f) => f.jobs ?? []),
       tickers: features.flatMap((f) => f.tickers ?? []),
     });
-    const broadcasts = createBroadcastSender({ deps, api: bot.api });
+    const broadcasts = createBroadcastSender({
+      deps,
+      api: bot.api,
+      leaseSeconds: config.BROADCAST_LEASE_SECONDS,
+      senderLeaseSeconds: Math.min(30, config.BROADCAST_LEASE_SECONDS),
+    });
     return {
       config,
       deps,

@@ -134,6 +134,11 @@ const configSchema = z
     ALERT_ESCALATE_MINUTES: intFromEnv(60, 1, 10_080),
     OVERDUE_DAYS: intFromEnv(14, 1, 365),
     BROADCAST_RATE: intFromEnv(25, 1, 30),
+    /**
+     * How long a broadcast message being sent stays reserved for its process: after a crash
+     * (kill -9) another process, or the restarted one, sends it again once this has passed.
+     */
+    BROADCAST_LEASE_SECONDS: intFromEnv(90, 3, 3600),
     /** Exported files larger than this are split into numbered parts (Telegram bots may upload 50 MB). */
     EXPORT_SPLIT_BYTES: intFromEnv(48_000_000, 10_000, 50_000_000),
     DRAFT_EXPIRY_DAYS: intFromEnv(7, 1, 90),

@@ -67,8 +67,11 @@ function mapStrings(value: unknown, fn: (s: string) => string): unknown {
 
 /**
  * Conversation state holds what the user typed, including identity numbers. Before it is
- * stored, every 16-digit run in any string is replaced by its AES-GCM ciphertext, so no NIK
- * or No. KK is ever at rest in plain text; reading restores it for the replay.
+ * stored, every run of {@link MIN_SEALED_DIGITS} or more digits in any string — in any
+ * script, with any separators or invisible characters in between, the very forms the NIK and
+ * KK parsers accept (`findDigitRuns`, src/domain/digits.ts) — is replaced by its AES-GCM
+ * ciphertext, so no NIK or No. KK is ever at rest in plain text; reading restores it for the
+ * replay. Text PostgreSQL cannot store (U+0000, lone surrogates) is cleaned on the way.
  */
 export function sealIdentityNumbers(state: unknown, pii: PiiCrypto): unknown {
   return mapStrings(state, (raw) => {

@@ -451,6 +451,13 @@ export interface DashboardInitDataTable {
   expires_at: Timestamp;
 }
 
+/** Visits per village and day, kept by triggers on visits and households (migration 0015). Read-only for the app. */
+export interface VisitDailyTable {
+  village_code: string;
+  visited_on: DateColumn;
+  n: number;
+}
+
 /** Each household's latest visit, kept by a trigger on visits (migration 0015). Read-only for the app. */
 export interface HouseholdLastVisitTable {
   household_id: number;
@@ -690,6 +697,7 @@ export interface Database {
   dashboard_login_links: DashboardLoginLinksTable;
   dashboard_init_data: DashboardInitDataTable;
   household_last_visit: HouseholdLastVisitTable;
+  visit_daily: VisitDailyTable;
   monthly_target: MonthlyTargetTable;
   plan_postponement: PlanPostponementTable;
   fieldwork_message_log: FieldworkMessageLogTable;

@@ -47,14 +47,23 @@ export function pickEncoding(req: IncomingMessage): "br" | "gzip" | null {
 
 /** Sends a JSON answer (never cached), compressed when large. */
 export function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendJsonText(req, res, status, JSON.stringify(body), headers);
+}
+
+/**
+ * Sends JSON that is already text. Compressed above 1 KB; large answers (the map's 100,000
+ * points) with faster settings, so compressing never costs more than the query.
+ */
+export function sendJsonText(req: IncomingMessage, res: ServerResponse, status: number, json: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  const raw = Buffer.from(JSON.stringify(body), "utf8");
+  const raw = Buffer.from(json, "utf8");
   const enc = raw.length > 1024 ? pickEncoding(req) : null;
+  const large = raw.length > 256 * 1024;
   const payload =
     enc === "br"
-      ? brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 4, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } })
+      ? brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: large ? 2 : 4, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } })
       : enc === "gzip"
-        ? gzipSync(raw, { level: 6 })
+        ? gzipSync(raw, { level: large ? 1 : 6 })
         : raw;
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",

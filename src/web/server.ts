@@ -19,10 +19,10 @@ import { changeStatusFromDashboard, MAX_REASON, reassignCandidates, reassignFrom
 import { findScopedHousehold, householdCard, revealIdentity } from "./data/card.js";
 import { scopePath, scopeZone } from "./data/common.js";
 import { householdQuerySchema, listHouseholds } from "./data/households.js";
-import { mapPoints } from "./data/map.js";
+import { mapPointsJson } from "./data/map.js";
 import { dashboardSummary } from "./data/summary.js";
 import { INACTIVE_DAYS, volunteerTargets } from "./data/targets.js";
-import { clientAddress, escapeHtmlText, HttpError, pickEncoding, readJson, sendJson } from "./http.js";
+import { clientAddress, escapeHtmlText, HttpError, pickEncoding, readJson, sendJson, sendJsonText } from "./http.js";
 import { INIT_DATA_MAX_AGE_SECONDS, validateInitData } from "./init-data.js";
 import { createRateLimiter } from "./rate-limit.js";
 import { narrowScope, scopeCode, staffScopeOf, type StaffScope } from "./scope.js";
@@ -421,9 +421,9 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
       name: "map",
       limit: "read",
       handler: async (c) => {
-        const data = await mapPoints(deps.db, c.scope, { area: c.query.get("area") ?? undefined });
-        if (!data) throw new HttpError(404, "not_found");
-        sendJson(c.req, c.res, 200, data, headers);
+        const json = await mapPointsJson(deps.db, c.scope, { area: c.query.get("area") ?? undefined });
+        if (json === null) throw new HttpError(404, "not_found");
+        sendJsonText(c.req, c.res, 200, json, headers);
       },
     },
     {

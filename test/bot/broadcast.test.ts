@@ -422,12 +422,12 @@ describe("the real process: SIGTERM in the middle of a broadcast", () => {
       await migrateToLatest(seedHandle.db);
       const coord = await seedHandle.db
         .insertInto("users")
-        .values({ telegram_id: 77_000, role: "coordinator", status: "active", name: "Koordinator", locale: "id", area_code: BOGOR })
+        .values({ telegram_id: 77_000, role: "coordinator", status: "active", name: "Koordinator", locale: "id", area_code: BOGOR, created_at: new Date(), updated_at: new Date() })
         .returningAll()
         .executeTakeFirstOrThrow();
       await seedHandle.db
         .insertInto("users")
-        .values(Array.from({ length: N }, (_, i) => ({ telegram_id: 77_001 + i, role: "volunteer" as const, status: "active" as const, name: `R${i}`, locale: "id", area_code: PONDOK_RAJEG })))
+        .values(Array.from({ length: N }, (_, i) => ({ telegram_id: 77_001 + i, role: "volunteer" as const, status: "active" as const, name: `R${i}`, locale: "id", area_code: PONDOK_RAJEG, created_at: new Date(), updated_at: new Date() })))
         .execute();
       const b = await createBroadcast(seedHandle.db, { actor: coord, audience: { kind: "area", code: null }, textHtml: "Siaran proses", media: null, progress: null, now: new Date() });
       expect(b.total).toBe(N);

@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from "../support/app.js";
 import type { User } from "../../src/db/schema.js";
 import { insertHousehold } from "../../src/db/queries/households.js";
 import type { HouseholdDraft } from "../../src/domain/household.js";
-import { HOUSEHOLD_HEADER, VISIT_HEADER } from "../../src/bot/coordinator/export-data.js";
+import { HOUSEHOLD_HEADER, MEMBER_HEADER, VISIT_HEADER } from "../../src/bot/coordinator/export-data.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,7 +25,7 @@ const DAY = 86_400_000;
 const MASKED = /^\d{4}•{8}\d{4}$/;
 
 let counter = 0;
-function draft(village: string, name: string, ppks: string[] = ["fakir_miskin"]): HouseholdDraft & { nik: string } {
+function draft(village: string, name: string, ppks: string[] = ["fakir_miskin"], members: HouseholdDraft["members"] = []): HouseholdDraft & { nik: string } {
   counter++;
   const n = String(counter).padStart(4, "0");
   const nik = `320101450868${n}`;
@@ -42,7 +42,7 @@ function draft(village: string, name: string, ppks: string[] = ["fakir_miskin"])
     address: "Jl. Melati, No. 4\nGang \"Mawar\"",
     location: null,
     memberCount: 4,
-    members: [],
+    members,
     ppks: ppks as HouseholdDraft["ppks"],
     housing: "tidak_layak",
     programmes: ["pkh"],
@@ -76,9 +76,9 @@ async function seedHousehold(
   volunteer: User,
   village: string,
   name: string,
-  o: { createdAt?: string; status?: string; nextVisit?: string | null; ppks?: string[] } = {},
+  o: { createdAt?: string; status?: string; nextVisit?: string | null; ppks?: string[]; members?: HouseholdDraft["members"] } = {},
 ): Promise<{ id: number; refCode: string; nik: string }> {
-  const d = draft(village, name, o.ppks);
+  const d = draft(village, name, o.ppks, o.members);
   const h = await insertHousehold(t.app.deps.db, t.app.deps.pii, d, { userId: volunteer.id, locale: "id" });
   await t.app.deps.db
     .updateTable("households")
@@ -138,6 +138,10 @@ describe("/rekap and /ekspor", () => {
         createdAt: new Date(now).toISOString(),
         nextVisit: "2026-11-01",
         ppks: ["fakir_miskin", "lanjut_usia_terlantar"],
+        members: [
+          { name: "Bambang Santoso", relationship: "suami", nik: "3201010101700009", sex: "L", birthDate: "1970-01-01" },
+          { name: "Putri Aminah", relationship: "anak", nik: null, sex: "P", birthDate: "2012-03-04" },
+        ],
       }),
     );
     // This month; next visit planned.
@@ -194,25 +198,29 @@ describe("/rekap and /ekspor", () => {
     expect(t.fake.last("sendPhoto")?.payload.caption).toContain("12 minggu terakhir");
   });
 
-  it("/ekspor sends an XLSX with one sheet each, Indonesian headers, region names, local times and masked NIK", async () => {
+  it("/ekspor sends an XLSX with one sheet each (members too), Indonesian headers, region names, local times and masked NIK", async () => {
     t.fake.clear();
     const coord = t.driver.user({ id: 9200, firstName: "Koordinator" });
     await coord.send("/ekspor");
     expect(coord.lastText()).toContain("Keluarga: 4 · Kunjungan: 3");
-    await coord.tap("📊 Excel: keluarga + kunjungan");
+    await coord.tap("📊 Excel: keluarga, anggota + kunjungan");
     expect(coord.lastText()).toContain("Sedang menyiapkan file");
     await runJobs(t);
     const docs = upload(t, "sendDocument");
     expect(docs).toHaveLength(1);
     expect(docs[0]!.filename).toBe("pendamping_keluarga-kunjungan_3201_2026-11-28.xlsx");
-    expect(t.fake.last("sendDocument")?.payload.caption).toContain("NIK dan No. KK disamarkan");
+    const caption = String(t.fake.last("sendDocument")?.payload.caption);
+    expect(caption).toContain("NIK dan No. KK disamarkan");
+    // Households, members and visits counted apart (not "9 baris").
+    expect(caption).toContain("4 keluarga, 2 anggota keluarga, 3 kunjungan · file 1 dari 1");
+    expect(caption).not.toContain("baris");
 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(docs[0]!.content as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(["Keluarga", "Kunjungan"]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["Keluarga", "Anggota keluarga", "Kunjungan"]);
     const sheet = wb.getWorksheet("Keluarga")!;
     const rows: string[][] = [];
-    sheet.eachRow((r) => rows.push((r.values as unknown[]).slice(1).map((v) => (v === null || v === undefined ? "" : String(v)))));
+    sheet.eachRow((r) => rows.push(HOUSEHOLD_HEADER.map((_, i) => { const v = (r.values as unknown[])[i + 1]; return v === null || v === undefined ? "" : String(v); })));
     expect(rows[0]).toEqual(HOUSEHOLD_HEADER);
     expect(rows).toHaveLength(5);
     const col = (name: string) => HOUSEHOLD_HEADER.indexOf(name);
@@ -233,6 +241,25 @@ describe("/rekap and /ekspor", () => {
     expect(siti[col("Status")]).toBe("Terdaftar");
     expect(siti[col("Pendamping")]).toBe("Ani");
     expect(siti[col("Alamat")]).toBe("Jl. Melati, No. 4\nGang \"Mawar\"");
+    // Codes stay text ("003", not 3).
+    expect(siti[col("RT")]).toBe("003");
+    expect(sheet.getRow(rows.findIndex((r) => r === siti) + 1).getCell(col("RT") + 1).type).toBe(ExcelJS.ValueType.String);
+    // The date of the last visit (as reported), not when a report was written; none: empty.
+    const rahmat = rows.find((r) => r[col("Nama kepala keluarga")] === "Rahmat Hidayat")!;
+    expect(siti[col("Kunjungan terakhir")]).toBe("2026-11-25");
+    expect(rahmat[col("Kunjungan terakhir")]).toBe("2026-11-05");
+    expect(rows.find((r) => r[col("Nama kepala keluarga")] === "Dewi Lestari")![col("Kunjungan terakhir")]).toBe("");
+
+    const members: string[][] = [];
+    wb.getWorksheet("Anggota keluarga")!.eachRow((r) => members.push(MEMBER_HEADER.map((_, i) => { const v = (r.values as unknown[])[i + 1]; return v === null || v === undefined ? "" : String(v); })));
+    expect(members[0]).toEqual(MEMBER_HEADER);
+    const mcol = (name: string) => MEMBER_HEADER.indexOf(name);
+    expect(members.slice(1).map((m) => [m[mcol("Kode keluarga")], m[mcol("Nama kepala keluarga")], m[mcol("Nama anggota")], m[mcol("Hubungan dengan kepala keluarga")], m[mcol("Jenis kelamin")], m[mcol("Tanggal lahir")]])).toEqual([
+      [siti[col("Kode keluarga")], "Siti Aminah", "Bambang Santoso", "Suami", "L", "1970-01-01"],
+      [siti[col("Kode keluarga")], "Siti Aminah", "Putri Aminah", "Anak", "P", "2012-03-04"],
+    ]);
+    expect(members[1]![mcol("NIK anggota")]).toMatch(MASKED);
+    expect(members[2]![mcol("NIK anggota")]).toBe("");
 
     const visits: string[][] = [];
     wb.getWorksheet("Kunjungan")!.eachRow((r) => visits.push((r.values as unknown[]).slice(1).map((v) => (v === null || v === undefined ? "" : String(v)))));
@@ -242,7 +269,7 @@ describe("/rekap and /ekspor", () => {
     expect(visits[1]![VISIT_HEADER.indexOf("Tujuan")]).toBe("Monitoring");
 
     const auditRow = await t.app.deps.db.selectFrom("audit_log").selectAll().where("action", "=", "export.created").executeTakeFirstOrThrow();
-    expect(auditRow).toMatchObject({ actor_id: coordinator.id, details: { kind: "x", full: false, households: 4, visits: 3, files: 1 } });
+    expect(auditRow).toMatchObject({ actor_id: coordinator.id, details: { kind: "x", full: false, households: 4, members: 2, visits: 3, files: 1 } });
   });
 
   it("/ekspor CSV with full NIK only after an explicit, audited request", async () => {
@@ -259,15 +286,37 @@ describe("/rekap and /ekspor", () => {
     expect(docs[0]!.filename).toBe("pendamping_keluarga_3201_2026-11-28.csv");
     const content = docs[0]!.content.toString("utf8");
     expect(content.charCodeAt(0)).toBe(0xfeff);
-    const rows = parse(content, { bom: true, relax_column_count: false }) as string[][];
+    // Semicolons between columns: Excel with Indonesian regional settings opens it in columns.
+    expect(content.split("\r\n")[0]).toBe("\uFEFF" + HOUSEHOLD_HEADER.join(";"));
+    const rows = parse(content, { bom: true, delimiter: ";", relax_column_count: false }) as string[][];
     expect(rows[0]).toEqual(HOUSEHOLD_HEADER);
     expect(rows).toHaveLength(5);
+    // Codes are written so that Excel keeps them as text: ="003", a full NIK without 3.2E+15.
+    expect(rows[1]![HOUSEHOLD_HEADER.indexOf("RT")]).toBe('="003"');
+    expect(rows[1]![HOUSEHOLD_HEADER.indexOf("Kode wilayah")]).toMatch(/^="32\.01\.0\d\.\d{4}"$/);
     const niks = rows.slice(1).map((r) => r[HOUSEHOLD_HEADER.indexOf("NIK kepala keluarga")]);
-    expect(niks.sort()).toEqual(households.map((h) => h.nik).sort());
+    expect(niks.sort()).toEqual(households.map((h) => `="${h.nik}"`).sort());
     expect(rows.find((r) => r[1] === "Siti Aminah")![HOUSEHOLD_HEADER.indexOf("Alamat")]).toBe("Jl. Melati, No. 4\nGang \"Mawar\"");
     const actions = (await t.app.deps.db.selectFrom("audit_log").select(["action", "details"]).where("action", "like", "export.%full%").execute()).map((r) => r.action);
     expect(actions).toEqual(["export.requested_full_identity", "export.created_full_identity"]);
     expect(t.fake.last("sendDocument")?.payload.caption).toContain("lengkap");
+    expect(t.fake.last("sendDocument")?.payload.caption).toContain("pemisah titik koma (;)");
+    expect(t.fake.last("sendDocument")?.payload.caption).toContain("4 keluarga · file 1 dari 1");
+  });
+
+  it("/ekspor CSV of household members", async () => {
+    t.fake.clear();
+    const coord = t.driver.user({ id: 9200, firstName: "Koordinator" });
+    await coord.send("/ekspor");
+    await coord.tap("📄 CSV anggota keluarga");
+    await runJobs(t);
+    const docs = upload(t, "sendDocument");
+    expect(docs).toHaveLength(1);
+    expect(docs[0]!.filename).toBe("pendamping_anggota-keluarga_3201_2026-11-28.csv");
+    const rows = parse(docs[0]!.content.toString("utf8"), { bom: true, delimiter: ";" }) as string[][];
+    expect(rows[0]).toEqual(MEMBER_HEADER);
+    expect(rows.slice(1).map((r) => r[MEMBER_HEADER.indexOf("Nama anggota")])).toEqual(["Bambang Santoso", "Putri Aminah"]);
+    expect(t.fake.last("sendDocument")?.payload.caption).toContain("2 anggota keluarga · file 1 dari 1");
   });
 
   it("/ekspor CSV of visits, masked by default", async () => {
@@ -278,7 +327,7 @@ describe("/rekap and /ekspor", () => {
     await runJobs(t);
     const docs = upload(t, "sendDocument");
     expect(docs).toHaveLength(1);
-    const rows = parse(docs[0]!.content.toString("utf8"), { bom: true }) as string[][];
+    const rows = parse(docs[0]!.content.toString("utf8"), { bom: true, delimiter: ";" }) as string[][];
     expect(rows[0]).toEqual(VISIT_HEADER);
     expect(rows).toHaveLength(4);
     expect(rows.every((r) => !r.join(",").includes("Sukabumi"))).toBe(true);
@@ -312,7 +361,7 @@ describe("/ekspor splits files above the upload limit", () => {
     docs.forEach((d, i) => {
       expect(d.filename).toBe(`pendamping_keluarga_3201_2026-11-28_bagian-${i + 1}-dari-${docs.length}.csv`);
       expect(d.size).toBeLessThanOrEqual(LIMIT);
-      const rows = parse(d.content.toString("utf8"), { bom: true }) as string[][];
+      const rows = parse(d.content.toString("utf8"), { bom: true, delimiter: ";" }) as string[][];
       expect(rows[0]).toEqual(HOUSEHOLD_HEADER);
       for (const r of rows.slice(1)) {
         expect(r[HOUSEHOLD_HEADER.indexOf("NIK kepala keluarga")]).toMatch(MASKED);
@@ -327,7 +376,7 @@ describe("/ekspor splits files above the upload limit", () => {
     t.fake.clear();
     const coord = t.driver.user({ id: 9300, firstName: "Koordinator" });
     await coord.send("/ekspor");
-    await coord.tap("📊 Excel: keluarga + kunjungan");
+    await coord.tap("📊 Excel: keluarga, anggota + kunjungan");
     await runJobs(t);
     const docs = upload(t, "sendDocument");
     expect(docs.length).toBeGreaterThan(1);

@@ -292,6 +292,14 @@ describe("the access matrix", () => {
     }, 600_000);
   }
 
+  it("would notice a leak: the household's own volunteer does see it, in a private chat", async () => {
+    const owner = t.driver.user({ id: OWNER, firstName: "Rahmat" });
+    await owner.send("/keluarga");
+    expect(seenIn(OWNER, 0).join("\n")).toContain(display);
+    await owner.tapData(`hh:open:${ids["h"]}`, 1);
+    expect(owner.lastText()).toContain("3201••••••••0017");
+  });
+
   it("in a private chat: nobody outside the household's scope sees its data; nobody without access changes anything", async () => {
     for (const a of ACTORS.filter((x) => !x.inScope)) {
       const u = t.driver.user({ id: a.id, firstName: `Aktor${a.id}` });

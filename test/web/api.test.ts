@@ -304,13 +304,18 @@ describe("targets, summary and map", () => {
   it("sends the map points compactly, without names", async () => {
     const res = await call(w, "GET", "map", { token: rinaToken, headers: { "accept-encoding": "gzip" } });
     expect(res.body.n).toBe(35);
-    expect(res.body.st).toHaveLength(35);
+    const p = res.body.points as number[];
+    expect(p).toHaveLength(35 * 5);
     expect(JSON.stringify(res.body)).not.toContain("Keluarga");
     let id = 0;
-    const ids = (res.body.ids as number[]).map((d) => (id += d));
-    const i7 = ids.indexOf(h[29]!.id);
-    expect(res.body.lat[i7] / res.body.scale).toBeCloseTo(-6.451, 4);
+    const ids = p.filter((_, i) => i % 5 === 0).map((d) => (id += d));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const i29 = ids.indexOf(h[29]!.id);
+    expect(p[i29 * 5 + 1]! / res.body.scale).toBeCloseTo(-6.451, 4);
+    expect(p[i29 * 5 + 2]! / res.body.scale).toBeCloseTo(106.84, 4);
+    expect(res.body.statuses[p[i29 * 5 + 3]!]).toBe("terdaftar");
     const iPerhatian = ids.indexOf(h[30]!.id);
-    expect(res.body.urgencies[Number(res.body.ur[iPerhatian])]).toBe("perhatian");
+    expect(res.body.urgencies[p[iPerhatian * 5 + 4]!]).toBe("perhatian");
+    expect(res.body.urgencies[p[i29 * 5 + 4]!]).toBe("none");
   });
 });

@@ -167,7 +167,7 @@ describe("Kec. Cibinong's coordinator sees nothing of Kec. Gunung Putri", () => 
     const map = await call(w, "GET", "map", { token: tokens.rina });
     expect(map.body.n).toBe(2);
     let id = 0;
-    const ids = (map.body.ids as number[]).map((d) => (id += d));
+    const ids = (map.body.points as number[]).filter((_, i) => i % 5 === 0).map((d) => (id += d));
     expect(ids.sort()).toEqual([hC1.id, hC2.id].sort());
     expect((await call(w, "GET", `map?area=${GUNUNG_PUTRI}`, { token: tokens.rina })).status).toBe(404);
 

@@ -169,14 +169,11 @@ export interface AlertRow {
   volunteer: string | null;
 }
 
+/** The map's points: five integers each (id delta, lat × scale, lon × scale, status, urgency). */
 export interface MapData {
   n: number;
   scale: number;
   statuses: string[];
   urgencies: string[];
-  ids: number[];
-  lat: number[];
-  lon: number[];
-  st: string;
-  ur: string;
+  points: number[];
 }

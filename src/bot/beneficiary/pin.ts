@@ -7,6 +7,7 @@ import { guardedCallback } from "../commands/registry.js";
 import { CARD_ACTIONS } from "../households/card.js";
 import { defineJob } from "../jobs.js";
 import { markUnreachableOn403 } from "../notices.js";
+import { whenDelivered } from "../outbox.js";
 import { canViewHousehold } from "../access.js";
 import type { Household } from "../../db/schema.js";
 import { findHousehold } from "../../db/queries/households.js";
@@ -85,12 +86,11 @@ async function issueAndShow(ctx: BotContext, h: Household): Promise<void> {
       minutes: PIN_SLIP_TTL_MS / 60000,
     }) + (reissued ? `\n\n${ctx.t("trust.pin_old_invalid")}` : ""),
   );
-  await enqueueJob(
-    ctx.db,
-    BENEFICIARY_JOBS.deleteMessage,
-    { chatId: msg.chat.id, messageId: msg.message_id },
-    { key: `pin-slip-delete:${msg.chat.id}:${msg.message_id}`, runAt: new Date(now.getTime() + PIN_SLIP_TTL_MS), now },
-  );
+  // Queued with the slip's real id, once it is out (replies are sent after COMMIT).
+  const deleteAt = new Date(now.getTime() + PIN_SLIP_TTL_MS);
+  await whenDelivered(ctx, msg, async (db, m) => {
+    await enqueueJob(db, BENEFICIARY_JOBS.deleteMessage, { chatId: m.chat.id, messageId: m.message_id }, { key: `pin-slip-delete:${m.chat.id}:${m.message_id}`, runAt: deleteAt, now });
+  });
 }
 
 guardedCallback(pinHandlers, /^pin:(\d{1,9})$/, "volunteer", async (ctx) => {

@@ -16,6 +16,7 @@ import { formatRefCode } from "../../domain/refcode.js";
 import { DSR_REJECT } from "../../flows/dsr-reject.js";
 import { DSR, loadDsrNotice, renderDsrNotice } from "./dsr-notice.js";
 import { enterFlow } from "./self-service.js";
+import { whenDelivered } from "../outbox.js";
 
 /** Coordinators' side of data-subject requests: the list, and the buttons on each request. */
 export const requestHandlers = new Composer<BotContext>();
@@ -83,11 +84,13 @@ guardedCallback(requestHandlers, /^dsr:view:(\d{1,9})$/, "staff", async (ctx) =>
   if (!data) return;
   const notice = renderDsrNotice(ctx.t, ctx.locale, data);
   const msg = await ctx.reply(notice.text, notice.reply_markup ? { reply_markup: notice.reply_markup } : {});
-  // Recorded with the others, so that it is updated when someone acts on the request.
-  await ctx.db
-    .insertInto("staff_notice")
-    .values({ topic: dsrTopic(found.request.id), user_id: ctx.user!.id, chat_id: msg.chat.id, message_id: msg.message_id })
-    .execute();
+  // Recorded with the others (with its real id, once it is out), so that it is updated when
+  // someone acts on the request.
+  const topic = dsrTopic(found.request.id);
+  const userId = ctx.user!.id;
+  await whenDelivered(ctx, msg, async (db, m) => {
+    await db.insertInto("staff_notice").values({ topic, user_id: userId, chat_id: m.chat.id, message_id: m.message_id }).execute();
+  });
 });
 
 guardedCallback(requestHandlers, /^dsr:ok:(\d{1,9})$/, "staff", async (ctx) => {

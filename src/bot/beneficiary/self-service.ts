@@ -25,6 +25,7 @@ import { escapeHtml } from "../../lib/html.js";
 import { STATUS_CHECK } from "../../flows/status-check.js";
 import { DATA_CORRECTION } from "../../flows/data-correction.js";
 import { BS, formatDateTime, localIsoDate, renderStatusCard } from "./status-card.js";
+import { whenDelivered } from "../outbox.js";
 
 export { ACCESS_COPY_TTL_MS };
 
@@ -152,12 +153,10 @@ async function sendSelfDeleting(ctx: BotContext, text: string, now: Date, markup
   const deleteAt = new Date(now.getTime() + ACCESS_COPY_TTL_MS);
   for (const [i, part] of parts.entries()) {
     const msg = await ctx.reply(part, markup && i === parts.length - 1 ? { reply_markup: markup } : {});
-    await enqueueJob(
-      ctx.db,
-      BENEFICIARY_JOBS.deleteMessage,
-      { chatId: msg.chat.id, messageId: msg.message_id },
-      { key: `dsr-delete:${msg.chat.id}:${msg.message_id}`, runAt: deleteAt, now },
-    );
+    // Queued with the message's real id, once it is out (replies are sent after COMMIT).
+    await whenDelivered(ctx, msg, async (db, m) => {
+      await enqueueJob(db, BENEFICIARY_JOBS.deleteMessage, { chatId: m.chat.id, messageId: m.message_id }, { key: `dsr-delete:${m.chat.id}:${m.message_id}`, runAt: deleteAt, now });
+    });
   }
 }
 

@@ -110,7 +110,7 @@ export interface BroadcastSenderOptions {
   progressEveryMs?: number;
   idlePollMs?: number;
   maxAttempts?: number;
-  /** Timeout of one Bot API call. Default 30 s (must stay well below leaseSeconds). */
+  /** Timeout of one Bot API call. Default 30 s, at most a third of leaseSeconds (it must end well before the lease). */
   requestTimeoutSeconds?: number;
 }
 
@@ -136,7 +136,7 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
   const maxAttempts = opts.maxAttempts ?? 5;
   const me = `bs-${process.pid}-${randomBytes(6).toString("hex")}`;
   // Our own client: same token and transport (tests inject fetch), no transformers.
-  const api = new Api(opts.api.token, { ...opts.api.options, timeoutSeconds: opts.requestTimeoutSeconds ?? 30 });
+  const api = new Api(opts.api.token, { ...opts.api.options, timeoutSeconds: opts.requestTimeoutSeconds ?? Math.max(1, Math.min(30, Math.floor(leaseSeconds / 3))) });
 
   // --- rate limits (real time, not the app clock)
   const mono = () => performance.now();

@@ -229,7 +229,35 @@ export async function* householdRows(ctx: ExportContext): AsyncGenerator<Cell[]>
   for (;;) {
     const rows = await ctx.db
       .selectFrom("households")
-      .selectAll()
+      .select([
+        "id",
+        "ref_code",
+        "head_name",
+        "head_nik_enc",
+        "kk_enc",
+        "head_sex",
+        "head_birth_date",
+        "village_code",
+        "rt",
+        "rw",
+        "address",
+        "member_count",
+        "ppks",
+        "housing",
+        "programmes",
+        "programme_other",
+        "needs",
+        "needs_other",
+        "desil",
+        "status",
+        "status_reason",
+        "volunteer_id",
+        "created_at",
+        "next_visit_date",
+        "latitude",
+        "longitude",
+        "anonymized_at",
+      ])
       .where(inArea<"households">("households.village_code", ctx.area))
       .where("id", ">", lastId)
       .orderBy("id")

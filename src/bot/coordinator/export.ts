@@ -16,14 +16,29 @@ import { isLocale } from "../../i18n.js";
 import { localDate } from "../../domain/visit.js";
 import { formatCount } from "../../domain/broadcast.js";
 import { CsvPartWriter, XlsxPartWriter, finalNames, type ExportPart } from "../../lib/export-writers.js";
-import { HOUSEHOLD_HEADER, VISIT_HEADER, exportCounts, householdRows, visitRows, type ExportContext } from "./export-data.js";
+import {
+  HOUSEHOLD_CODE_COLUMNS,
+  HOUSEHOLD_HEADER,
+  MEMBER_CODE_COLUMNS,
+  MEMBER_HEADER,
+  VISIT_CODE_COLUMNS,
+  VISIT_HEADER,
+  exportCounts,
+  householdRows,
+  memberRows,
+  visitRows,
+  type ExportContext,
+} from "./export-data.js";
 import { areaName, showTapped, staffArea, zoneOf } from "./common.js";
 import { describeError } from "../errors.js";
 
 export const exportHandlers = new Composer<BotContext>();
 
-/** x = XLSX (households and visits, one sheet each), h = CSV of households, v = CSV of visits. */
-export const EXPORT_KINDS = ["x", "h", "v"] as const;
+/**
+ * x = XLSX (households, their members and visits, one sheet each), h = CSV of households,
+ * a = CSV of household members (anggota), v = CSV of visits.
+ */
+export const EXPORT_KINDS = ["x", "h", "a", "v"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export const EXPORT_JOB = "coordinator-export";
@@ -33,6 +48,8 @@ function formatKeyboard(ctx: BotContext, mode: "m" | "f"): InlineKeyboard {
     .text(ctx.t("ekspor.btn_xlsx"), `ex:go:x:${mode}`)
     .row()
     .text(ctx.t("ekspor.btn_csv_households"), `ex:go:h:${mode}`)
+    .text(ctx.t("ekspor.btn_csv_members"), `ex:go:a:${mode}`)
+    .row()
     .text(ctx.t("ekspor.btn_csv_visits"), `ex:go:v:${mode}`)
     .row();
   if (mode === "m") kb.text(ctx.t("ekspor.btn_full"), "ex:full");
@@ -68,7 +85,7 @@ guardedCallback(exportHandlers, "ex:full", "staff", async (ctx) => {
   await showTapped(ctx, ctx.t("ekspor.full_warning"), formatKeyboard(ctx, "f"));
 });
 
-guardedCallback(exportHandlers, /^ex:go:([xhv]):([mf])$/, "staff", async (ctx) => {
+guardedCallback(exportHandlers, /^ex:go:([xhav]):([mf])$/, "staff", async (ctx) => {
   const user = ctx.user!;
   if (user.role === "coordinator" && !user.area_code) {
     await ctx.answerCallbackQuery({ text: ctx.t("koordinator.no_area").slice(0, 200), show_alert: true });
@@ -97,8 +114,9 @@ export async function writeExport(
   kind: ExportKind,
   ectx: ExportContext,
   opts: { base: string; splitBytes: number },
-): Promise<{ parts: (ExportPart & { name: string })[]; households: number; visits: number }> {
+): Promise<{ parts: (ExportPart & { name: string })[]; households: number; members: number; visits: number }> {
   let households = 0;
+  let members = 0;
   let visits = 0;
   let parts: ExportPart[] = [];
   let ext: string;
@@ -106,14 +124,20 @@ export async function writeExport(
     // Normal mode first; should a part come out above the limit, write it again strictly.
     for (const strict of [false, true]) {
       households = 0;
+      members = 0;
       visits = 0;
       const w = new XlsxPartWriter(dir, opts.base, opts.splitBytes, strict);
-      w.beginSheet({ name: "Keluarga", header: HOUSEHOLD_HEADER });
+      w.beginSheet({ name: SHEET.households, header: HOUSEHOLD_HEADER });
       for await (const row of householdRows(ectx)) {
         await w.add(row);
         households++;
       }
-      w.beginSheet({ name: "Kunjungan", header: VISIT_HEADER });
+      w.beginSheet({ name: SHEET.members, header: MEMBER_HEADER });
+      for await (const row of memberRows(ectx)) {
+        await w.add(row);
+        members++;
+      }
+      w.beginSheet({ name: SHEET.visits, header: VISIT_HEADER });
       for await (const row of visitRows(ectx)) {
         await w.add(row);
         visits++;
@@ -124,17 +148,39 @@ export async function writeExport(
     }
     ext = "xlsx";
   } else {
-    const w = new CsvPartWriter(dir, opts.base, kind === "h" ? HOUSEHOLD_HEADER : VISIT_HEADER, opts.splitBytes);
-    for await (const row of kind === "h" ? householdRows(ectx) : visitRows(ectx)) {
+    const [header, codes, rows, sheet] =
+      kind === "h"
+        ? [HOUSEHOLD_HEADER, HOUSEHOLD_CODE_COLUMNS, householdRows(ectx), SHEET.households]
+        : kind === "a"
+          ? [MEMBER_HEADER, MEMBER_CODE_COLUMNS, memberRows(ectx), SHEET.members]
+          : [VISIT_HEADER, VISIT_CODE_COLUMNS, visitRows(ectx), SHEET.visits];
+    const w = new CsvPartWriter(dir, opts.base, header, opts.splitBytes, { textColumns: codes });
+    for await (const row of rows) {
       await w.add(row);
       if (kind === "h") households++;
+      else if (kind === "a") members++;
       else visits++;
     }
-    parts = await w.finish();
+    // A CSV has one unnamed sheet: name it after what it holds, for the caption.
+    parts = (await w.finish()).map((p) => ({ ...p, sheets: p.sheets.map((x) => ({ ...x, name: sheet })) }));
     ext = "csv";
   }
   const names = finalNames(parts, opts.base, ext);
-  return { parts: parts.map((p, i) => ({ ...p, name: names[i]! })), households, visits };
+  return { parts: parts.map((p, i) => ({ ...p, name: names[i]! })), households, members, visits };
+}
+
+/** Sheet names of the XLSX (and what a CSV holds). */
+const SHEET = { households: "Keluarga", members: "Anggota keluarga", visits: "Kunjungan" } as const;
+
+/** "1.234 keluarga, 56 anggota keluarga, 2.345 kunjungan": what one file holds, by sheet. */
+export function partContents(t: (key: string, opts?: Record<string, unknown>) => string, part: ExportPart, locale: string): string {
+  const key: Record<string, string> = { [SHEET.households]: "ekspor.count_households", [SHEET.members]: "ekspor.count_members", [SHEET.visits]: "ekspor.count_visits" };
+  const counts = new Map<string, number>();
+  for (const s of part.sheets) counts.set(s.name, (counts.get(s.name) ?? 0) + s.rows);
+  const said = [SHEET.households, SHEET.members, SHEET.visits]
+    .filter((name) => counts.has(name))
+    .map((name) => t(key[name]!, { count: formatCount(counts.get(name)!, locale) }));
+  return said.length > 0 ? said.join(", ") : t("ekspor.count_empty");
 }
 
 /**
@@ -159,7 +205,7 @@ export const exportJob = defineJob(EXPORT_JOB, exportPayload, async ({ deps, api
   const zone = await zoneOf(deps.db, area);
   const today = localDate(deps.now(), zone.tz);
   const label = area ? ((await regionLabel(deps.db, area, { full: false })) ?? area) : t("koordinator.whole_country");
-  const what = kind === "x" ? "keluarga-kunjungan" : kind === "h" ? "keluarga" : "kunjungan";
+  const what = kind === "x" ? "keluarga-kunjungan" : kind === "h" ? "keluarga" : kind === "a" ? "anggota-keluarga" : "kunjungan";
   const base = `pendamping_${what}_${(area ?? "indonesia").replace(/\./g, "")}_${today}`;
   const dir = await mkdtemp(join(tmpdir(), "pendamping-export-"));
   const started = Date.now();
@@ -180,13 +226,14 @@ export const exportJob = defineJob(EXPORT_JOB, exportPayload, async ({ deps, api
     const total = result.parts.length;
     for (const [i, part] of result.parts.entries()) {
       await api.sendDocument(chatId, new InputFile(createReadStream(part.path), part.name), {
-        caption: t(full ? "ekspor.caption_full" : "ekspor.caption", {
-          what: t(`ekspor.what_${kind}`),
-          area: label,
-          rows: formatCount(part.rows, user.locale),
-          part: i + 1,
-          parts: total,
-        }),
+        caption:
+          t(full ? "ekspor.caption_full" : "ekspor.caption", {
+            what: t(`ekspor.what_${kind}`),
+            area: label,
+            rows: partContents(t, part, user.locale),
+            part: i + 1,
+            parts: total,
+          }) + (kind === "x" ? "" : `\n${t("ekspor.csv_note")}`),
         parse_mode: "HTML",
       });
     }
@@ -195,9 +242,9 @@ export const exportJob = defineJob(EXPORT_JOB, exportPayload, async ({ deps, api
       action: full ? "export.created_full_identity" : "export.created",
       entity: "area",
       entityId: area ?? "ID",
-      details: { kind, full, households: result.households, visits: result.visits, files: total },
+      details: { kind, full, households: result.households, members: result.members, visits: result.visits, files: total },
     });
-    log.info({ kind, full, households: result.households, visits: result.visits, files: total, ms: Date.now() - started }, "export sent");
+    log.info({ kind, full, households: result.households, members: result.members, visits: result.visits, files: total, ms: Date.now() - started }, "export sent");
   } catch (err) {
     log.warn({ err: describeError(err) }, "export failed");
     await api.sendMessage(chatId, t("ekspor.failed"), { parse_mode: "HTML" }).catch(() => undefined);

@@ -69,8 +69,28 @@ export async function up(db: Kysely<any>): Promise<void> {
       on conflict (household_id) do update
         set visit_id = excluded.visit_id, visited_on = excluded.visited_on, urgency = excluded.urgency;
     $$`.execute(db);
+  // Visits per village and day (for the summary's weeks and months over 100,000 households: a
+  // few thousand rows instead of a join of the visits with the households). Kept by the same
+  // trigger on visits, and by triggers on households when a household moves to another
+  // village or is deleted (before its visits go with it). A visit counts in its household's
+  // village. The code column is in "C" collation so the area prefix match uses the key.
+  await db.schema
+    .createTable("visit_daily")
+    .addColumn("village_code", sql`text collate "C"`, (c) => c.notNull())
+    .addColumn("visited_on", "date", (c) => c.notNull())
+    .addColumn("n", "integer", (c) => c.notNull())
+    .addPrimaryKeyConstraint("visit_daily_pk", ["village_code", "visited_on"])
+    .execute();
+  await sql`create index visit_daily_day_idx on visit_daily (visited_on, village_code)`.execute(db);
+  await sql`
+    create or replace function visit_daily_add(village text, day date, delta integer) returns void language sql as $$
+      insert into visit_daily (village_code, visited_on, n) values (village, day, delta)
+      on conflict (village_code, visited_on) do update set n = visit_daily.n + excluded.n;
+    $$`.execute(db);
   await sql`
     create or replace function household_last_visit_trigger() returns trigger language plpgsql as $$
+    declare
+      village text;
     begin
       if tg_op = 'DELETE' then
         perform household_last_visit_sync(old.household_id);
@@ -80,9 +100,47 @@ export async function up(db: Kysely<any>): Promise<void> {
           perform household_last_visit_sync(old.household_id);
         end if;
       end if;
+      -- visit_daily: a household deleted together with its visits was taken off already
+      -- (households_visit_daily_del), so a missing household means nothing to do.
+      if tg_op = 'DELETE' or (tg_op = 'UPDATE' and (old.household_id <> new.household_id or old.visited_on <> new.visited_on)) then
+        select h.village_code into village from households h where h.id = old.household_id;
+        if found then
+          perform visit_daily_add(village, old.visited_on, -1);
+        end if;
+      end if;
+      if tg_op = 'INSERT' or (tg_op = 'UPDATE' and (old.household_id <> new.household_id or old.visited_on <> new.visited_on)) then
+        select h.village_code into village from households h where h.id = new.household_id;
+        if found then
+          perform visit_daily_add(village, new.visited_on, 1);
+        end if;
+      end if;
       return null;
     end
     $$`.execute(db);
+  await sql`
+    create or replace function visit_daily_household_trigger() returns trigger language plpgsql as $$
+    begin
+      insert into visit_daily (village_code, visited_on, n)
+        select old.village_code, v.visited_on, -count(*)::int from visits v where v.household_id = old.id group by v.visited_on
+      on conflict (village_code, visited_on) do update set n = visit_daily.n + excluded.n;
+      if tg_op = 'DELETE' then
+        return old;
+      end if;
+      insert into visit_daily (village_code, visited_on, n)
+        select new.village_code, v.visited_on, count(*)::int from visits v where v.household_id = new.id group by v.visited_on
+      on conflict (village_code, visited_on) do update set n = visit_daily.n + excluded.n;
+      return new;
+    end
+    $$`.execute(db);
+  await sql`
+    create trigger households_visit_daily_del
+    before delete on households
+    for each row execute function visit_daily_household_trigger()`.execute(db);
+  await sql`
+    create trigger households_visit_daily_move
+    after update of village_code on households
+    for each row when (old.village_code is distinct from new.village_code)
+    execute function visit_daily_household_trigger()`.execute(db);
   await sql`
     create trigger visits_last_visit_trg
     after insert or delete or update of household_id, visited_on, urgency on visits
@@ -92,6 +150,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     select distinct on (household_id) household_id, id, visited_on, urgency
     from visits
     order by household_id, visited_on desc, id desc`.execute(db);
+  await sql`
+    insert into visit_daily (village_code, visited_on, n)
+    select h.village_code, v.visited_on, count(*)::int
+    from visits v join households h on h.id = v.household_id
+    group by 1, 2`.execute(db);
 
   // Area scope is a prefix match on the village code ("32.01.01" and everything inside): an
   // index the LIKE 'prefix%' can use whatever the database collation.
@@ -136,9 +199,14 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists households_status_idx`.execute(db);
   await sql`drop index if exists households_created_idx`.execute(db);
   await sql`drop index if exists households_village_pattern_idx`.execute(db);
+  await sql`drop trigger if exists households_visit_daily_move on households`.execute(db);
+  await sql`drop trigger if exists households_visit_daily_del on households`.execute(db);
   await sql`drop trigger if exists visits_last_visit_trg on visits`.execute(db);
+  await sql`drop function if exists visit_daily_household_trigger()`.execute(db);
   await sql`drop function if exists household_last_visit_trigger()`.execute(db);
+  await sql`drop function if exists visit_daily_add(text, date, integer)`.execute(db);
   await sql`drop function if exists household_last_visit_sync(integer)`.execute(db);
+  await db.schema.dropTable("visit_daily").ifExists().execute();
   await db.schema.dropTable("household_last_visit").ifExists().execute();
   await db.schema.dropTable("dashboard_init_data").ifExists().execute();
   await db.schema.dropTable("dashboard_login_links").ifExists().execute();

@@ -130,6 +130,9 @@ export async function listHouseholds(db: Db, scope: StaffScope, q: HouseholdQuer
   const order = sql.raw(ORDER_SQL[q.sort](dir));
   const offset = q.page * q.size;
 
+  // The page is chosen from the households alone (an index serves the order); only its rows
+  // are then joined with volunteers, villages and last visits.
+  const lastVisitJoin = needsLastVisit ? sql`left join household_last_visit lv on lv.household_id = h.id` : sql``;
   const rows = await sql<{
     id: number;
     ref_code: string;
@@ -147,20 +150,27 @@ export async function listHouseholds(db: Db, scope: StaffScope, q: HouseholdQuer
     overdue: boolean;
     anonymized_at: Date | null;
   }>`
+    with page as (
+      select h.id, h.ref_code, h.head_name, h.head_name_norm, h.status, h.ppks, h.desil, h.village_code, h.volunteer_id,
+        h.last_visit_at, h.next_visit_date, h.anonymized_at, h.created_at, ${overdueExpr} as overdue
+      from households h
+      ${lastVisitJoin}
+      where ${where}
+      order by ${order}
+      limit ${q.size} offset ${offset}
+    )
     select h.id, h.ref_code, h.head_name, h.status, h.ppks, h.desil, h.village_code, r.name as village_name,
       h.volunteer_id, u.name as volunteer_name, h.last_visit_at, lv.urgency as last_urgency,
-      h.next_visit_date, ${overdueExpr} as overdue, h.anonymized_at
-    from households h
+      h.next_visit_date, h.overdue, h.anonymized_at
+    from page h
     left join household_last_visit lv on lv.household_id = h.id
     left join users u on u.id = h.volunteer_id
     left join regions r on r.code = h.village_code
-    where ${where}
-    order by ${order}
-    limit ${q.size} offset ${offset}`.execute(db);
+    order by ${order}`.execute(db);
   const count = await sql<{ n: number }>`
     select count(*)::int as n
     from households h
-    ${needsLastVisit ? sql`left join household_last_visit lv on lv.household_id = h.id` : sql``}
+    ${lastVisitJoin}
     where ${where}`.execute(db);
 
   const total = Number(count.rows[0]?.n ?? 0);

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/schema.js";
 import { localMidnight, weekStart } from "../../db/queries/coordinator.js";
-import { HOUSEHOLD_STATUSES, PPKS_CODES } from "../../domain/ppks.js";
+import { HOUSEHOLD_STATUSES } from "../../domain/ppks.js";
 import { displayRegionName } from "../../domain/region-names.js";
 import { addDays, localDate } from "../../domain/visit.js";
 import { inScopeSql, scopeCode, type StaffScope } from "../scope.js";
@@ -64,8 +64,9 @@ function bucket(): Bucket {
  * same per region directly under the scope (kecamatan of a kabupaten, desa of a kecamatan…)
  * for the drill-down table.
  *
- * Computed with one pass over the scope's households, one over its visits of the last 12
- * weeks, and two small ones (alerts, volunteers), each grouped by the child region; the
+ * Computed with one pass over the scope's households (and one over their PPKS categories), one
+ * over its visits per village and day of the last 12 weeks, and two small ones (alerts,
+ * volunteers), each grouped by the child region; the
  * totals are the sums of the children. Households whose village code is not under a listed
  * region still count in the totals.
  */
@@ -84,16 +85,12 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
   // Group by the child region, or by the village itself under a village (no children).
   const len = level === null ? CODE_LENGTH[4] : CODE_LENGTH[level];
 
-  const ppksColumns = sql.join(
-    PPKS_CODES.map((code, i) => sql`count(*) filter (where ppks @> array[${code}]::text[])::int as ${sql.ref(`p${i}`)}`),
-    sql`, `,
-  );
   const statusColumns = sql.join(
     HOUSEHOLD_STATUSES.map((s, i) => sql`count(*) filter (where status = ${s})::int as ${sql.ref(`s${i}`)}`),
     sql`, `,
   );
   const hh = await sql<Record<string, number | string>>`
-    select left(village_code, ${len}) as child, count(*)::int as n, ${statusColumns}, ${ppksColumns},
+    select left(village_code, ${len}) as child, count(*)::int as n, ${statusColumns},
       count(*) filter (where created_at >= ${weekAt}::timestamptz)::int as reg_week,
       count(*) filter (where created_at >= ${monthAt}::timestamptz)::int as reg_month,
       count(*) filter (where anonymized_at is null and status <> 'selesai' and next_visit_date < ${cutoff}::date)::int as overdue
@@ -101,12 +98,19 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
     where ${inScopeSql("village_code", scope)}
     group by 1`.execute(db);
 
-  const vis = await sql<{ child: string; wk: string; in_month: boolean; n: number }>`
-    select left(h.village_code, ${len}) as child, to_char(date_trunc('week', v.visited_on), 'YYYY-MM-DD') as wk,
-      v.visited_on >= ${month}::date as in_month, count(*)::int as n
-    from visits v join households h on h.id = v.household_id
-    where v.visited_on >= ${since}::date and ${inScopeSql("h.village_code", scope)}
-    group by 1, 2, 3`.execute(db);
+  // PPKS categories: totals only (a household may have several).
+  const ppks = await sql<{ code: string; n: number }>`
+    select p.code, count(*)::int as n
+    from households, unnest(households.ppks) as p(code)
+    where ${inScopeSql("households.village_code", scope)}
+    group by p.code`.execute(db);
+
+  // Visits per village and day (visit_daily, kept by triggers: migration 0015).
+  const vis = await sql<{ child: string; day: string; n: number }>`
+    select left(village_code, ${len}) as child, to_char(visited_on, 'YYYY-MM-DD') as day, sum(n)::int as n
+    from visit_daily
+    where visited_on >= ${since}::date and ${inScopeSql("village_code", scope)}
+    group by 1, 2`.execute(db);
 
   const al = await sql<{ child: string; open: number; unresolved: number }>`
     select left(area_code, ${len}) as child,
@@ -134,7 +138,6 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
     const b = of(String(r["child"]));
     b.households += Number(r["n"]);
     HOUSEHOLD_STATUSES.forEach((s, i) => (b.byStatus[s] = (b.byStatus[s] ?? 0) + Number(r[`s${i}`] ?? 0)));
-    PPKS_CODES.forEach((p, i) => (b.byPpks[p] = (b.byPpks[p] ?? 0) + Number(r[`p${i}`] ?? 0)));
     b.regWeek += Number(r["reg_week"]);
     b.regMonth += Number(r["reg_month"]);
     b.overdue += Number(r["overdue"]);
@@ -142,9 +145,10 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
   for (const r of vis.rows) {
     const b = of(r.child);
     const n = Number(r.n);
-    if (r.wk >= firstWeek) b.weekly.set(r.wk, (b.weekly.get(r.wk) ?? 0) + n);
-    if (r.wk === week) b.visitsWeek += n;
-    if (r.in_month) b.visitsMonth += n;
+    const wk = weekStart(r.day);
+    if (wk >= firstWeek) b.weekly.set(wk, (b.weekly.get(wk) ?? 0) + n);
+    if (wk === week) b.visitsWeek += n;
+    if (r.day >= month) b.visitsMonth += n;
   }
   for (const r of al.rows) {
     const b = of(r.child);
@@ -159,10 +163,10 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
   }
 
   const total = bucket();
+  for (const r of ppks.rows) total.byPpks[r.code] = Number(r.n);
   for (const b of children.values()) {
     total.households += b.households;
     for (const [k, v] of Object.entries(b.byStatus)) total.byStatus[k] = (total.byStatus[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(b.byPpks)) total.byPpks[k] = (total.byPpks[k] ?? 0) + v;
     total.regWeek += b.regWeek;
     total.regMonth += b.regMonth;
     total.overdue += b.overdue;

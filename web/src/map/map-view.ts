@@ -15,11 +15,8 @@ export interface MapInput {
   scale: number;
   statuses: string[];
   urgencies: string[];
-  ids: number[];
-  lat: number[];
-  lon: number[];
-  st: string;
-  ur: string;
+  /** Five integers per point: id delta, lat × scale, lon × scale, status, urgency. */
+  points: number[];
 }
 
 export interface MapOptions {
@@ -67,13 +64,13 @@ export function mountMap(el: HTMLElement, opts: MapOptions): MapController {
   const st = new Uint8Array(d.n);
   const ur = new Uint8Array(d.n);
   let prev = 0;
-  for (let i = 0; i < d.n; i++) {
-    prev += d.ids[i]!;
+  for (let i = 0, j = 0; i < d.n; i++, j += 5) {
+    prev += d.points[j]!;
     ids[i] = prev;
-    lat[i] = d.lat[i]! / d.scale;
-    lon[i] = d.lon[i]! / d.scale;
-    st[i] = d.st.charCodeAt(i) - 48;
-    ur[i] = d.ur.charCodeAt(i) - 48;
+    lat[i] = d.points[j + 1]! / d.scale;
+    lon[i] = d.points[j + 2]! / d.scale;
+    st[i] = d.points[j + 3]!;
+    ur[i] = d.points[j + 4]!;
   }
 
   const statusColors = d.statuses.map((s, i) => colorVar(`--st-${s}`, ["#4a90d9", "#2e9e6b", "#d9a400", "#7b5cd6", "#6b7280", "#d64545"][i] ?? "#888"));

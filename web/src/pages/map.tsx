@@ -55,9 +55,9 @@ export function MapPage({ me, route }: { me: Me; route: Route }) {
     if (!data) return null;
     const s = new Array<number>(data.statuses.length).fill(0);
     const u = new Array<number>(data.urgencies.length).fill(0);
-    for (let i = 0; i < data.n; i++) {
-      s[data.st.charCodeAt(i) - 48]!++;
-      u[data.ur.charCodeAt(i) - 48]!++;
+    for (let j = 0; j < data.points.length; j += 5) {
+      s[data.points[j + 3]!]!++;
+      u[data.points[j + 4]!]!++;
     }
     return { s, u };
   }, [data]);

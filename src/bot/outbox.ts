@@ -284,6 +284,8 @@ export function createOutbox(deps: {
   const carryMs = deps.carryMs ?? 250;
   /** Detached: delivered ids waiting to be taken by the chat's next update, or written. */
   const carried = new Map<number, { ids: DeliveredIds; since: number }>();
+  /** Ids being written right now: still handed to the chat's next update (it may read before the write lands). */
+  const writing = new Map<number, DeliveredIds>();
   let flushTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
 
@@ -318,8 +320,17 @@ export function createOutbox(deps: {
       flushTimer.unref?.();
     }
     if (entries.length === 0) return flushing;
+    for (const e of entries) writing.set(e.chatId, { ...writing.get(e.chatId), ...e.ids });
     flushing = flushing.then(() =>
-      deps.recordIds(deps.db, entries).catch((err: unknown) => deps.logger.warn({ err: describeError(err), chats: entries.length }, "could not record the ids of delivered messages")),
+      deps
+        .recordIds(deps.db, entries)
+        .catch((err: unknown) => deps.logger.warn({ err: describeError(err), chats: entries.length }, "could not record the ids of delivered messages"))
+        .finally(() => {
+          for (const e of entries) {
+            const w = writing.get(e.chatId);
+            if (w && Object.keys(e.ids).every((k) => w[k] === e.ids[k])) writing.delete(e.chatId);
+          }
+        }),
     );
     return flushing;
   }
@@ -429,9 +440,12 @@ export function createOutbox(deps: {
     pending: () => running.size,
     takeCarriedIds(chatId) {
       const e = carried.get(chatId);
-      if (!e) return undefined;
+      const w = writing.get(chatId);
+      if (!e && !w) return undefined;
       carried.delete(chatId);
-      return e.ids;
+      // Ids being written are handed over too: the update may read the state before the
+      // write lands (applying a map twice changes nothing).
+      return { ...w, ...e?.ids };
     },
     returnCarriedIds(chatId, ids) {
       carry(chatId, ids);

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import PDFDocument from "pdfkit";
+import type PDFDocument from "pdfkit";
 
 /**
  * PDF helpers on pdfkit with the bundled Noto Sans (covers Latin with Indonesian and other
@@ -56,8 +56,10 @@ export interface PdfOptions {
  * back to earlier pages (page numbers) before the document is finished.
  */
 export async function renderPdf(opts: PdfOptions, draw: (doc: Pdf) => void | Promise<void>): Promise<Buffer> {
+  // pdfkit is loaded with the first document, not at start-up (a process may never make one).
+  const { default: PDFKitDocument } = (await import("pdfkit")) as unknown as { default: typeof PDFDocument };
   const margin = opts.margin ?? 40;
-  const doc = new PDFDocument({
+  const doc = new PDFKitDocument({
     size: "A4",
     layout: opts.layout ?? "portrait",
     margins: { top: margin, bottom: margin, left: margin, right: margin },

@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { User } from "../../src/db/schema.js";
 import type { TestUser } from "../support/chat.js";
+import { upsertTarget } from "../../src/db/queries/fieldwork.js";
 import {
   CIBINONG,
   CIBINONG_V1,
@@ -286,6 +287,16 @@ describe("targets, summary and map", () => {
     const past = await call(w, "GET", "targets?month=2026-10", { token: rinaToken });
     expect(past.body).toMatchObject({ month: "2026-10", current: false });
     expect(past.body.rows.find((r: { id: number }) => r.id === ani.id)).toMatchObject({ visits: 0, expectedVisits: 3, belowTarget: true });
+  });
+
+  it("uses the targets set with /target: the volunteer's own, else their area's", async () => {
+    await upsertTarget(db(), { month: "2026-11", volunteerId: ani.id, areaCode: null, visits: 8, registrations: 2, setBy: rina.id, now: w.t.app.deps.now() });
+    await upsertTarget(db(), { month: "2026-11", volunteerId: null, areaCode: CIBINONG_V1, visits: 1, registrations: 0, setBy: rina.id, now: w.t.app.deps.now() });
+    const res = await call(w, "GET", "targets", { token: rinaToken });
+    const byId = new Map(res.body.rows.map((r: { id: number }) => [r.id, r]));
+    // 8 visits a month: 7 expected by day 28 of 30; 2 done → below target. Registrations: 0 of 2.
+    expect(byId.get(ani.id)).toMatchObject({ target: { visits: 8, registrations: 2, source: "volunteer" }, expectedVisits: 7, belowTarget: true });
+    expect(byId.get(budi.id)).toMatchObject({ target: { visits: 1, registrations: null, source: "area" }, belowTarget: false });
   });
 
   it("summarises the area with 12 weeks of visits and a table by desa", async () => {

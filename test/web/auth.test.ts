@@ -180,6 +180,26 @@ describe("development login", () => {
   });
 });
 
+describe("the simulator's dev login", () => {
+  it("opens the dashboard as a simulated coordinator only when no bot token is set", async () => {
+    const sim = await startWebApp({ env: { BOT_TOKEN: "" }, devLogin: true });
+    try {
+      const coord = await seedUser(sim.t, { tg: 3101, role: "coordinator", name: "Koordinator Simulasi", area: CIBINONG });
+      const fragment = sim.dashboard.devLoginFragment(coord.id)!;
+      expect(fragment).toMatch(/^dev=/);
+      const login = await call(sim, "POST", "auth/dev", { body: { token: fragment.slice(4) } });
+      expect(login.status).toBe(200);
+      expect((await call(sim, "GET", "me", { token: login.body.token })).body.session.via).toBe("dev");
+      // A tampered signature, and Telegram logins (no token to check them with), are refused.
+      const forged = fragment.slice(4).replace(/^\d+/, String(coord.id + 1));
+      expect((await call(sim, "POST", "auth/dev", { body: { token: forged } })).status).toBe(401);
+      expect((await call(sim, "POST", "auth/telegram", { body: { initData: initDataFor(sim.t, 3101) } })).body.error).toBe("telegram_login_unavailable");
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe("rate limits", () => {
   it("a flood of login attempts from one address gets 429", async () => {
     let limited = 0;

@@ -48,7 +48,7 @@ export interface TargetRow {
   overdue: number;
   visits: number;
   registrations: number;
-  target: { visits: number; registrations: number | null; source: "set" | "default" };
+  target: { visits: number; registrations: number | null; source: "volunteer" | "area" | "default" };
   expectedVisits: number;
   lastActiveAt: string | null;
   lastVisitAt: string | null;

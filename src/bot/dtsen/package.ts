@@ -1,5 +1,5 @@
-import ExcelJS from "exceljs";
-import JSZip from "jszip";
+import type ExcelJS from "exceljs";
+import type JSZip from "jszip";
 import type { Api, RawApi } from "grammy";
 import type { Db, Household } from "../../db/schema.js";
 import type { PiiCrypto } from "../../pii.js";
@@ -126,7 +126,9 @@ export async function buildPackageFiles(
   const names = await namesOf(db, [...items.map((i) => i.household.volunteer_id), ...items.map((i) => i.proposal.verified_by)]);
 
   // ZIP first: the XLSX lists the file names that made it in.
-  const zip = new JSZip();
+  // Loaded on first use, not at start-up (they add tens of megabytes to every process).
+  const [{ default: Excel }, { default: Zip }] = (await Promise.all([import("exceljs"), import("jszip")])) as unknown as [{ default: typeof ExcelJS }, { default: typeof JSZip }];
+  const zip = new Zip();
   const missing: string[] = [];
   let photoCount = 0;
   const entries: Entry[] = [];
@@ -173,7 +175,7 @@ export async function buildPackageFiles(
   const zipContent = await zip.generateAsync({ type: "nodebuffer" });
 
   // XLSX
-  const wb = new ExcelJS.Workbook();
+  const wb = new Excel.Workbook();
   wb.creator = "Pendamping";
   wb.created = opts.now;
   wb.modified = opts.now;

@@ -1,4 +1,4 @@
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import type { TFunction } from "../../i18n.js";
 import { FONT, contentWidth, drawTable, ensureSpace, renderPdf, setFont, stampPages, type Pdf, type TableColumn } from "../../lib/pdf.js";
 import { formatDateId } from "../../domain/dates.js";
@@ -312,7 +312,9 @@ export async function renderReportXlsx(t: TFunction, data: ReportData): Promise<
   const tr = plainT(t);
   const { meta, visits, registrations } = data;
   const totals = reportTotals(visits, registrations);
-  const wb = new ExcelJS.Workbook();
+  // Loaded on first use, not at start-up (it adds tens of megabytes to every process).
+  const { default: Excel } = (await import("exceljs")) as unknown as { default: typeof ExcelJS };
+  const wb = new Excel.Workbook();
   wb.creator = "Pendamping";
   const bold = (row: ExcelJS.Row) => {
     row.font = { bold: true };

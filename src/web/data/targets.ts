@@ -3,6 +3,8 @@ import type { Db } from "../../db/schema.js";
 import { localMidnight } from "../../db/queries/coordinator.js";
 import { daysInMonth } from "../../domain/dates.js";
 import { displayRegionName } from "../../domain/region-names.js";
+import { targetRows } from "../../db/queries/fieldwork.js";
+import { effectiveTarget } from "../../domain/fieldwork/targets.js";
 import { inScopeSql, narrowScope, type StaffScope } from "../scope.js";
 import { overdueCutoff, scopeZone, todayIn } from "./common.js";
 
@@ -11,9 +13,13 @@ export const INACTIVE_DAYS = 14;
 
 export interface MonthlyTarget {
   visits: number;
+  /** Null: no registration target (none was set). */
   registrations: number | null;
-  /** "set": a coordinator set it (/target); "default": DEFAULT_MONTHLY_VISIT_TARGET. */
-  source: "set" | "default";
+  /**
+   * "volunteer": set for this volunteer with /target; "area": the target of the area they
+   * work in (the most specific one); "default": DEFAULT_MONTHLY_VISIT_TARGET.
+   */
+  source: "volunteer" | "area" | "default";
 }
 
 export interface TargetRow {
@@ -58,11 +64,26 @@ export function recentMonths(today: string, n = 12): string[] {
 }
 
 /**
- * Monthly targets of these volunteers for the month. Until targets can be set per volunteer or
- * area (/target), every volunteer has DEFAULT_MONTHLY_VISIT_TARGET visits.
+ * Monthly targets of these volunteers for the month, as /target sets them (the fieldwork
+ * feature's table: a volunteer's own, else their area's); without one, the configured
+ * default number of visits and no registration target.
  */
-export async function resolveTargets(_db: Db, ids: number[], _month: string, defaults: { visits: number }): Promise<Map<number, MonthlyTarget>> {
-  return new Map(ids.map((id) => [id, { visits: defaults.visits, registrations: null, source: "default" as const }]));
+export async function resolveTargets(
+  db: Db,
+  volunteers: { id: number; area_code: string | null }[],
+  month: string,
+  defaults: { visits: number },
+): Promise<Map<number, MonthlyTarget>> {
+  const rows = await targetRows(db, month, volunteers.map((v) => v.id));
+  return new Map(
+    volunteers.map((v) => {
+      const t = effectiveTarget(rows, v.id, v.area_code);
+      const target: MonthlyTarget = t
+        ? { visits: t.visits, registrations: t.registrations > 0 ? t.registrations : null, source: t.source }
+        : { visits: defaults.visits, registrations: null, source: "default" };
+      return [v.id, target];
+    }),
+  );
 }
 
 /**
@@ -135,12 +156,7 @@ export async function volunteerTargets(
     left join vis on vis.id = vol.id
     order by lower(coalesce(vol.name, '')), vol.id`.execute(db);
 
-  const targets = await resolveTargets(
-    db,
-    rows.rows.map((r) => r.id),
-    month,
-    { visits: opts.defaultVisits },
-  );
+  const targets = await resolveTargets(db, rows.rows, month, { visits: opts.defaultVisits });
   const inactiveBefore = opts.now.getTime() - INACTIVE_DAYS * 86_400_000;
   const out = rows.rows.map((r): TargetRow => {
     const target = targets.get(r.id) ?? { visits: opts.defaultVisits, registrations: null, source: "default" };

@@ -71,6 +71,7 @@ export function TargetsPage({ me, route }: { me: Me; route: Route }) {
                         {t("dashboard.targets.visits_of", { n: fmtNumber(r.visits), target: fmtNumber(r.target.visits) })}
                         {data.current && r.visits < r.target.visits ? ` · ${t("dashboard.targets.expected", { n: fmtNumber(r.expectedVisits) })}` : ""}
                         {r.target.source === "default" ? ` · ${t("dashboard.targets.default_target")}` : ""}
+                        {r.target.source === "area" ? ` · ${t("dashboard.targets.area_target")}` : ""}
                       </span>
                     </td>
                     <td class="num">

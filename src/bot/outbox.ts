@@ -124,6 +124,8 @@ export interface UpdateReplies {
 
 export interface Outbox {
   mode: DeliveryMode;
+  /** Detached: how long delivered ids wait for the chat's next update before they are written. */
+  carryMs: number;
   /** Starts recording the calls of one update of `chatId`. */
   open(opts: { chatId: number | undefined; real: Api<RawApi>; facts: () => UpdateFacts }): UpdateReplies;
   /** Sends what the update recorded (after its COMMIT). Attached: resolves once sent. */
@@ -281,7 +283,6 @@ export function createOutbox(deps: {
   const tails = new Map<number, Promise<void>>();
   const running = new Set<Promise<void>>();
   let unchained = Promise.resolve();
-  const carryMs = deps.carryMs ?? 250;
   /** Detached: delivered ids waiting to be taken by the chat's next update, or written. */
   const carried = new Map<number, { ids: DeliveredIds; since: number }>();
   /** Ids being written right now: still handed to the chat's next update (it may read before the write lands). */
@@ -297,14 +298,14 @@ export function createOutbox(deps: {
       flushTimer = setTimeout(() => {
         flushTimer = undefined;
         void flushCarried(false);
-      }, carryMs);
+      }, outbox.carryMs);
       flushTimer.unref?.();
     }
   }
 
   /** Writes carried ids (those older than carryMs, or all) in one round trip. */
   function flushCarried(all: boolean): Promise<void> {
-    const cutoff = Date.now() - carryMs;
+    const cutoff = Date.now() - outbox.carryMs;
     const entries: { chatId: number; ids: DeliveredIds }[] = [];
     for (const [chatId, e] of carried) {
       if (all || e.since <= cutoff) {
@@ -316,7 +317,7 @@ export function createOutbox(deps: {
       flushTimer = setTimeout(() => {
         flushTimer = undefined;
         void flushCarried(false);
-      }, carryMs);
+      }, outbox.carryMs);
       flushTimer.unref?.();
     }
     if (entries.length === 0) return flushing;
@@ -410,6 +411,7 @@ export function createOutbox(deps: {
 
   const outbox: Outbox = {
     mode: deps.mode ?? "attached",
+    carryMs: deps.carryMs ?? 250,
     open({ chatId, real, facts }) {
       return new Replies(chatId, real, facts, nextId, deps.now);
     },

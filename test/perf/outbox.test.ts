@@ -43,6 +43,7 @@ afterAll(async () => {
 });
 afterEach(() => {
   t.app.outbox.mode = "attached";
+  t.app.outbox.carryMs = 250;
 });
 
 /** Provisional ids anywhere in a stored value. */
@@ -139,6 +140,28 @@ describe("detached delivery (long polling)", () => {
     await t.app.outbox.drain(5_000);
     const ids = (await storedState(9901))?.ids ?? {};
     expect(Object.values(ids)).toContain(u.lastMessage()!.message_id);
+    } finally {
+      await step(() => u.send("/batal"));
+    }
+  });
+
+  it("a tap counts even when the ids are being written at that very moment", async () => {
+    t.app.outbox.mode = "detached";
+    // Written at once: every next update races the write of the previous update's ids.
+    t.app.outbox.carryMs = 0;
+    const driver = createChatDriver<BotContext>({ bot: t.app.bot, fake: t.fake, requireCallbackAnswer: false, firstUpdateId: t.driver.nextUpdateId() + 2000 });
+    const u = driver.user({ id: 9901, firstName: "Siti" });
+    const step = async (action: () => Promise<unknown>) => {
+      await action();
+      await t.app.outbox.idle(9901);
+    };
+    try {
+      await step(() => u.send("/daftar"));
+      await step(() => u.tap("✅ Keluarga setuju"));
+      await step(() => u.send("Siti Aminah"));
+      await step(() => u.send("3201014508680001"));
+      await step(() => u.tap("✅ Benar"));
+      expect(u.lastText()).toMatch(/Kartu Keluarga/);
     } finally {
       await step(() => u.send("/batal"));
     }

@@ -288,7 +288,20 @@ async function runScenarios(h: Harness, scenarios: Scenario[], opts: { thinkMs?:
       for (const [k, step] of s.steps.entries()) {
         if (opts.thinkMs && k > 0) await sleep(-Math.log(1 - Math.random()) * opts.thinkMs);
         const start = await limit(async () => {
-          const update = step(s.chat);
+          let update: Update;
+          try {
+            update = step(s.chat);
+          } catch (err) {
+            // Diagnostics: what the bot stored for this chat (message ids it binds taps to).
+            const row = await sql<{ state: unknown }>`select state from conversation_state where key = ${`conv:${s.chat.id}`}`.execute(h.app.deps.db);
+            const found: number[] = [];
+            const walk = (v: unknown) => {
+              if (typeof v === "number" && Math.abs(v) > 1e9) found.push(v);
+              else if (v && typeof v === "object") Object.values(v).forEach(walk);
+            };
+            walk(row.rows[0]?.state);
+            throw new Error(`${(err as Error).message}\n  step ${k}; big numbers in the stored state: ${found.join(", ")}; keyboards: ${JSON.stringify(h.tg.chat(s.chat.id).keyboards.map((kb) => kb.messageId))}`);
+          }
           mine.push(update);
           const begin = performance.now();
           await h.app.bot.handleUpdate(update);

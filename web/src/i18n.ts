@@ -55,6 +55,11 @@ export function fmtNumber(n: number): string {
   return f.format(n);
 }
 
+/** A short count for small spaces: "950", "1,2 rb" (id), "1.2K" (en). */
+export function fmtCompact(n: number): string {
+  return new Intl.NumberFormat(current === "en" ? "en-GB" : "id-ID", { notation: "compact", maximumFractionDigits: 1 }).format(n);
+}
+
 let zone = "Asia/Jakarta";
 export function setZone(tz: string): void {
   zone = tz;

@@ -33,6 +33,8 @@ export interface MapOptions {
     urgencyLabel: (i: number) => string;
     open: string;
     households: (n: number) => string;
+    /** A cluster's count, short ("1,2 rb" / "1.2K"). */
+    compact: (n: number) => string;
     tilesFailed: string;
   };
   onOpen: (id: number) => void;
@@ -208,7 +210,7 @@ export function mountMap(el: HTMLElement, opts: MapOptions): MapController {
       if (isCluster) {
         drawnClusters++;
         const label = document.createElement("span");
-        label.textContent = count >= 1000 ? `${Math.round(count / 100) / 10}k` : String(count);
+        label.textContent = opts.texts.compact(count);
         const size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 44 : 52;
         const icon = L.divIcon({ html: label, className: "cluster", iconSize: [size, size] });
         const marker = L.marker([y, x], { icon, keyboard: true, title: opts.texts.households(count) });

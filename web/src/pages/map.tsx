@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../api";
-import { fmtNumber, t, word } from "../i18n";
+import { fmtCompact, fmtNumber, t, word } from "../i18n";
 import { href, navigate, type Route } from "../router";
 import type { MapData, Me } from "../types";
 import { ErrorBox, Loading } from "../ui";
@@ -81,6 +81,7 @@ export function MapPage({ me, route }: { me: Me; route: Route }) {
           urgencyLabel: (i) => (i === 0 ? t("dashboard.urgency_none") : t("dashboard.map.last_urgency", { urgency: word("vocab.urgency", data.urgencies[i]) })),
           open: t("dashboard.map.open_card"),
           households: (n) => t("dashboard.map.cluster", { n: fmtNumber(n) }),
+          compact: fmtCompact,
           tilesFailed: t("dashboard.map.tiles_failed"),
         },
         onOpen: (id) => navigate(href("keluarga", id)),

@@ -120,7 +120,7 @@ async function buildApp(url: string, opts: { pool?: number; telegram?: BenchTele
       write(chunk, _enc, cb) {
         const line = String(chunk);
         // "update failed" and every other error; warnings only when a reply failed after COMMIT.
-        if (line.includes('"level":50') || line.includes('"level":60') || line.includes("a reply failed")) {
+        if (line.includes('"level":50') || line.includes('"level":60') || line.includes("a reply failed") || line.includes("could not record")) {
           if (errors.length < 20) errors.push(line.slice(0, 500));
           else errors.length += 1;
         }

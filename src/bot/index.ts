@@ -32,7 +32,7 @@ export function createAppOutbox(deps: AppDeps): Outbox {
     logger: deps.logger,
     i18n: deps.i18n,
     now: deps.now,
-    recordIds: (db, entries) => recordDeliveredIds(db, entries.map((e) => ({ ...e, key: conversationKey(e.chatId) }))),
+    recordIds: (db, entries, opts) => recordDeliveredIds(db, entries.map((e) => ({ ...e, key: conversationKey(e.chatId) })), opts),
   });
 }
 

@@ -274,7 +274,7 @@ export function createOutbox(deps: {
   i18n: I18n;
   now: () => Date;
   /** Adds delivered ids to the chats' stored conversation states (see conversation-storage.ts). */
-  recordIds: (db: Kysely<Database>, entries: { chatId: number; ids: DeliveredIds }[]) => Promise<void>;
+  recordIds: (db: Kysely<Database>, entries: { chatId: number; ids: DeliveredIds }[], opts: { lock: boolean }) => Promise<void>;
   mode?: DeliveryMode;
   /** Detached: how long delivered ids wait for the chat's next update before they are written (default 250 ms). */
   carryMs?: number;
@@ -324,8 +324,12 @@ export function createOutbox(deps: {
     for (const e of entries) writing.set(e.chatId, { ...writing.get(e.chatId), ...e.ids });
     flushing = flushing.then(() =>
       deps
-        .recordIds(deps.db, entries)
-        .catch((err: unknown) => deps.logger.warn({ err: describeError(err), chats: entries.length }, "could not record the ids of delivered messages"))
+        .recordIds(deps.db, entries, { lock: false })
+        .catch((err: unknown) => {
+          deps.logger.warn({ err: describeError(err), chats: entries.length }, "could not record the ids of delivered messages; trying again");
+          // Kept for the chats' next updates, and written again later.
+          for (const e of entries) carry(e.chatId, e.ids);
+        })
         .finally(() => {
           for (const e of entries) {
             const w = writing.get(e.chatId);
@@ -388,7 +392,7 @@ export function createOutbox(deps: {
       } else {
         // Attached (webhook, tests): stored before the update counts as handled.
         try {
-          await deps.recordIds(deps.db, [{ chatId: r.chatId, ids: map }]);
+          await deps.recordIds(deps.db, [{ chatId: r.chatId, ids: map }], { lock: true });
         } catch (err) {
           deps.logger.warn({ err: describeError(err) }, "could not record the ids of delivered messages");
         }

@@ -159,13 +159,29 @@ export function noteConversationWritten(ctx: object): void {
 
 /**
  * Adds the real ids of messages delivered after COMMIT to the chats' stored conversation
- * states (`ids`: provisional id → real id; see `src/bot/outbox.ts`), under each chat's lock
- * so that it lands after any update of the chat still running — several chats in one round
- * trip (locks taken in chat order). The next read of a state applies its map
- * (`conversation-storage.ts`). A chat without state: nothing to do.
+ * states (`ids`: provisional id → real id; see `src/bot/outbox.ts`), in one statement. The
+ * next read of a state applies its map (`conversation-storage.ts`). A chat without state:
+ * nothing to do.
+ *
+ * `lock` (one chat, when the webhook answers Telegram only afterwards): under the chat's
+ * advisory lock, so that the map lands after any update of the chat still running — one that
+ * read the state before would otherwise overwrite the map with its COMMIT. Without it (long
+ * polling, many chats at once): such an update got the map in memory from the outbox, so its
+ * COMMIT stores the real ids itself.
  */
-export async function recordDeliveredIds(root: Kysely<Database>, entries: { chatId: number; key: string; ids: Record<string, number> }[]): Promise<void> {
+export async function recordDeliveredIds(
+  root: Kysely<Database>,
+  entries: { chatId: number; key: string; ids: Record<string, number> }[],
+  opts: { lock: boolean },
+): Promise<void> {
   if (entries.length === 0) return;
+  const update = sql`update conversation_state as c set state = jsonb_set(c.state, '{ids}', coalesce(c.state->'ids', '{}'::jsonb) || v.ids::jsonb) from (values ${sql.join(
+    entries.map((e) => sql`(${e.key}, ${JSON.stringify(e.ids)})`),
+  )}) as v(key, ids) where c.key = v.key`;
+  if (!opts.lock) {
+    await update.execute(root);
+    return;
+  }
   const sorted = [...entries].sort((x, y) => x.chatId - y.chatId);
   const multiStatement = multiStatementAllowed(root);
   await root.connection().execute(async (db) => {
@@ -173,13 +189,7 @@ export async function recordDeliveredIds(root: Kysely<Database>, entries: { chat
     try {
       await sendTogether(
         c,
-        [
-          sql`begin`,
-          ...sorted.map((e) => sql`select pg_advisory_xact_lock(hashtextextended(${`chat:${integer(e.chatId)}`}, 0))`),
-          sql`update conversation_state as c set state = jsonb_set(c.state, '{ids}', coalesce(c.state->'ids', '{}'::jsonb) || v.ids::jsonb) from (values ${sql.join(
-            sorted.map((e) => sql`(${e.key}, ${JSON.stringify(e.ids)})`),
-          )}) as v(key, ids) where c.key = v.key`,
-        ],
+        [sql`begin`, ...sorted.map((e) => sql`select pg_advisory_xact_lock(hashtextextended(${`chat:${integer(e.chatId)}`}, 0))`), update],
         sql`commit`,
       );
     } catch (err) {

@@ -133,7 +133,7 @@ export async function listHouseholds(db: Db, scope: StaffScope, q: HouseholdQuer
   // The page is chosen from the households alone (an index serves the order); only its rows
   // are then joined with volunteers, villages and last visits.
   const lastVisitJoin = needsLastVisit ? sql`left join household_last_visit lv on lv.household_id = h.id` : sql``;
-  const rows = await sql<{
+  const rowsQ = sql<{
     id: number;
     ref_code: string;
     head_name: string;
@@ -167,11 +167,13 @@ export async function listHouseholds(db: Db, scope: StaffScope, q: HouseholdQuer
     left join users u on u.id = h.volunteer_id
     left join regions r on r.code = h.village_code
     order by ${order}`.execute(db);
-  const count = await sql<{ n: number }>`
+  const countQ = sql<{ n: number }>`
     select count(*)::int as n
     from households h
     ${lastVisitJoin}
     where ${where}`.execute(db);
+  // Page and count at once (two pooled connections on PostgreSQL).
+  const [rows, count] = await Promise.all([rowsQ, countQ]);
 
   const total = Number(count.rows[0]?.n ?? 0);
   return {

@@ -89,7 +89,8 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
     HOUSEHOLD_STATUSES.map((s, i) => sql`count(*) filter (where status = ${s})::int as ${sql.ref(`s${i}`)}`),
     sql`, `,
   );
-  const hh = await sql<Record<string, number | string>>`
+  // The five queries run at once (each on its own pooled connection on PostgreSQL).
+  const hhQ = sql<Record<string, number | string>>`
     select left(village_code, ${len}) as child, count(*)::int as n, ${statusColumns},
       count(*) filter (where created_at >= ${weekAt}::timestamptz)::int as reg_week,
       count(*) filter (where created_at >= ${monthAt}::timestamptz)::int as reg_month,
@@ -99,27 +100,27 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
     group by 1`.execute(db);
 
   // PPKS categories: totals only (a household may have several).
-  const ppks = await sql<{ code: string; n: number }>`
+  const ppksQ = sql<{ code: string; n: number }>`
     select p.code, count(*)::int as n
     from households, unnest(households.ppks) as p(code)
     where ${inScopeSql("households.village_code", scope)}
     group by p.code`.execute(db);
 
   // Visits per village and day (visit_daily, kept by triggers: migration 0015).
-  const vis = await sql<{ child: string; day: string; n: number }>`
-    select left(village_code, ${len}) as child, to_char(visited_on, 'YYYY-MM-DD') as day, sum(n)::int as n
+  const visQ = sql<{ child: string; day: string; n: number }>`
+    select left(village_code, ${len}) as child, visited_on as day, sum(n)::int as n
     from visit_daily
     where visited_on >= ${since}::date and ${inScopeSql("village_code", scope)}
     group by 1, 2`.execute(db);
 
-  const al = await sql<{ child: string; open: number; unresolved: number }>`
+  const alQ = sql<{ child: string; open: number; unresolved: number }>`
     select left(area_code, ${len}) as child,
       count(*) filter (where status = 'open')::int as open, count(*)::int as unresolved
     from alerts
     where status in ('open', 'acknowledged') and ${inScopeSql("area_code", scope)}
     group by 1`.execute(db);
 
-  const vol = await sql<{ child: string; active: number; active30: number; pending: number }>`
+  const volQ = sql<{ child: string; active: number; active30: number; pending: number }>`
     select left(area_code, ${len}) as child,
       count(*) filter (where status = 'active')::int as active,
       count(*) filter (where status = 'active' and last_active_at >= ${active30}::timestamptz)::int as active30,
@@ -127,6 +128,16 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
     from users
     where role = 'volunteer' and area_code is not null and ${inScopeSql("area_code", scope)}
     group by 1`.execute(db);
+  const parent = scopeCode(scope);
+  const kidsQ =
+    level === null
+      ? Promise.resolve([])
+      : db
+          .selectFrom("regions")
+          .select(["code", "name", "search_name"])
+          .where((eb) => (parent === null ? eb("parent_code", "is", null) : eb("parent_code", "=", parent)))
+          .execute();
+  const [hh, ppks, vis, al, vol, kids, path] = await Promise.all([hhQ, ppksQ, visQ, alQ, volQ, kidsQ, scopePath(db, scope)]);
 
   const children = new Map<string, Bucket>();
   const of = (code: string) => {
@@ -203,12 +214,6 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
 
   let breakdown: BreakdownRow[] = [];
   if (level !== null) {
-    const parent = scopeCode(scope);
-    const kids = await db
-      .selectFrom("regions")
-      .select(["code", "name", "search_name"])
-      .where((eb) => (parent === null ? eb("parent_code", "is", null) : eb("parent_code", "=", parent)))
-      .execute();
     breakdown = kids
       .map((k) => {
         const b = children.get(k.code) ?? bucket();
@@ -227,5 +232,5 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
       .sort((a, b) => b.households - a.households || (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : a.code < b.code ? -1 : 1))
       .map(({ sort: _sort, ...row }) => row);
   }
-  return { zone, path: await scopePath(db, scope), level, figures, breakdown };
+  return { zone, path, level, figures, breakdown };
 }

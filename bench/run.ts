@@ -30,6 +30,7 @@
  * adds a CPU profile of the throughput run, by package and function.
  */
 import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { randomBytes } from "node:crypto";
 import { cpus, freemem, totalmem } from "node:os";
@@ -114,11 +115,13 @@ interface Harness {
 
 async function buildApp(url: string, opts: { pool?: number; telegram?: BenchTelegramOptions; multiStatement?: boolean } = {}): Promise<Harness> {
   const errors: string[] = [];
+  const trace = process.env.BENCH_TRACE ? createWriteStream(process.env.BENCH_TRACE, { flags: "a" }) : undefined;
   const logger = createLogger({
-    level: "warn",
+    level: trace ? "trace" : "warn",
     destination: new Writable({
       write(chunk, _enc, cb) {
         const line = String(chunk);
+        trace?.write(line);
         // "update failed" and every other error; warnings only when a reply failed after COMMIT.
         if (line.includes('"level":50') || line.includes('"level":60') || line.includes("a reply failed") || line.includes("could not record")) {
           if (errors.length < 20) errors.push(line.slice(0, 500));

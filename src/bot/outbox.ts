@@ -291,6 +291,7 @@ export function createOutbox(deps: {
   let flushing: Promise<void> = Promise.resolve();
 
   function carry(chatId: number, ids: DeliveredIds): void {
+    deps.logger.trace({ chatId, ids }, "outbox: ids carried");
     const entry = carried.get(chatId);
     if (entry) Object.assign(entry.ids, ids);
     else carried.set(chatId, { ids: { ...ids }, since: Date.now() });
@@ -447,6 +448,7 @@ export function createOutbox(deps: {
     takeCarriedIds(chatId) {
       const e = carried.get(chatId);
       const w = writing.get(chatId);
+      deps.logger.trace({ chatId, carried: e?.ids, writing: w }, "outbox: ids taken");
       if (!e && !w) return undefined;
       carried.delete(chatId);
       // Ids being written are handed over too: the update may read the state before the

@@ -451,6 +451,13 @@ export interface DashboardInitDataTable {
   expires_at: Timestamp;
 }
 
+/** Households per village by key ("total", "status:<code>", "ppks:<code>"), kept by triggers (migration 0015). Read-only for the app. */
+export interface VillageHouseholdCountsTable {
+  village_code: string;
+  key: string;
+  n: number;
+}
+
 /** Visits per village and day, kept by triggers on visits and households (migration 0015). Read-only for the app. */
 export interface VisitDailyTable {
   village_code: string;
@@ -698,6 +705,7 @@ export interface Database {
   dashboard_init_data: DashboardInitDataTable;
   household_last_visit: HouseholdLastVisitTable;
   visit_daily: VisitDailyTable;
+  village_household_counts: VillageHouseholdCountsTable;
   monthly_target: MonthlyTargetTable;
   plan_postponement: PlanPostponementTable;
   fieldwork_message_log: FieldworkMessageLogTable;

@@ -33,6 +33,21 @@ async function recount(): Promise<string[]> {
   return rows.rows.map((r) => `${r.v} ${r.d} ${r.n}`);
 }
 
+async function counts(): Promise<string[]> {
+  const rows = await sql<{ v: string; k: string; n: number }>`select village_code as v, key as k, n from village_household_counts where n <> 0 order by 1, 2`.execute(db());
+  return rows.rows.map((r) => `${r.v} ${r.k} ${r.n}`);
+}
+
+async function recountHouseholds(): Promise<string[]> {
+  const rows = await sql<{ v: string; k: string; n: number }>`
+    select village_code as v, k, count(*)::int as n from (
+      select village_code, 'total' as k from households
+      union all select village_code, 'status:' || status from households
+      union all select h.village_code, 'ppks:' || p.code from households h, lateral (select distinct unnest(h.ppks) as code) as p
+    ) as x group by 1, 2 order by 1, 2`.execute(db());
+  return rows.rows.map((r) => `${r.v} ${r.k} ${r.n}`);
+}
+
 async function lastUrgency(id: number): Promise<string | null> {
   return (await db().selectFrom("household_last_visit").select("urgency").where("household_id", "=", id).executeTakeFirst())?.urgency ?? null;
 }
@@ -71,6 +86,21 @@ describe("side tables kept by triggers", () => {
     expect(await daily()).toEqual(await recount());
   });
 
+  it("count households per village by status and PPKS through registrations, changes, moves and deletions", async () => {
+    const d = await seedHousehold(w.t, budi, CIBINONG_V2, "Dewi Lubis", { ppks: ["fakir_miskin", "lanjut_usia_terlantar"] });
+    expect(await counts()).toEqual(await recountHouseholds());
+    expect(await counts()).toContain(`${CIBINONG_V2} ppks:lanjut_usia_terlantar 1`);
+    await db().updateTable("households").set({ status: "diverifikasi" }).where("id", "=", d.id).execute();
+    await db().updateTable("households").set({ ppks: ["fakir_miskin", "fakir_miskin", "anak_terlantar"] }).where("id", "=", d.id).execute();
+    await db().updateTable("households").set({ head_name: "Dewi L." }).where("id", "=", d.id).execute();
+    expect(await counts()).toEqual(await recountHouseholds());
+    await db().updateTable("households").set({ village_code: GUNUNG_PUTRI_V1 }).where("id", "=", d.id).execute();
+    expect(await counts()).toEqual(await recountHouseholds());
+    expect(await counts()).toContain(`${GUNUNG_PUTRI_V1} status:diverifikasi 1`);
+    await db().deleteFrom("households").where("id", "=", d.id).execute();
+    expect(await counts()).toEqual(await recountHouseholds());
+  });
+
   it("the summary's weeks and months come out of them", async () => {
     const c = await seedHousehold(w.t, budi, CIBINONG_V1, "Rahmat Hidayat");
     const before = await dashboardSummary(db(), { kind: "area", area: CIBINONG }, { now: w.t.app.deps.now(), overdueDays: 14 });
@@ -82,5 +112,11 @@ describe("side tables kept by triggers", () => {
     expect(after.figures.weekly.at(-1)!.weekStart).toBe("2026-11-23");
     const row = after.breakdown.find((r) => r.code === CIBINONG_V1)!;
     expect(row.visitsMonth).toBe(before.breakdown.find((r) => r.code === CIBINONG_V1)!.visitsMonth + 1);
+    // The figures agree with counting the households themselves.
+    const direct = await sql<{ n: number; t: number }>`
+      select count(*)::int as n, count(*) filter (where status = 'terdaftar')::int as t from households where village_code like ${`${CIBINONG}.%`}`.execute(db());
+    expect(after.figures.households).toBe(direct.rows[0]!.n);
+    expect(after.figures.byStatus["terdaftar"]).toBe(direct.rows[0]!.t);
+    expect(after.figures.byPpks.find((p) => p.code === "fakir_miskin")?.n).toBe(direct.rows[0]!.n);
   });
 });

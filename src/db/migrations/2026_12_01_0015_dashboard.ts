@@ -141,6 +141,52 @@ export async function up(db: Kysely<any>): Promise<void> {
     after update of village_code on households
     for each row when (old.village_code is distinct from new.village_code)
     execute function visit_daily_household_trigger()`.execute(db);
+  // Households per village by status and by PPKS category ("total", "status:<code>",
+  // "ppks:<code>"), kept by triggers on households, so the summary of a regency does not
+  // count 100,000 rows on every view. Anonymised households still count (as in /rekap).
+  await db.schema
+    .createTable("village_household_counts")
+    .addColumn("village_code", sql`text collate "C"`, (c) => c.notNull())
+    .addColumn("key", "text", (c) => c.notNull())
+    .addColumn("n", "integer", (c) => c.notNull())
+    .addPrimaryKeyConstraint("village_household_counts_pk", ["village_code", "key"])
+    .execute();
+  await sql`
+    create or replace function village_counts_add(village text, st text, pp text[], delta integer) returns void language sql as $$
+      insert into village_household_counts (village_code, key, n)
+        select village, k, delta
+        from (select 'total' as k union select 'status:' || st union select distinct 'ppks:' || p from unnest(pp) as p) as keys
+      on conflict (village_code, key) do update set n = village_household_counts.n + excluded.n;
+    $$`.execute(db);
+  await sql`
+    create or replace function village_counts_trigger() returns trigger language plpgsql as $$
+    begin
+      if tg_op = 'UPDATE' or tg_op = 'DELETE' then
+        perform village_counts_add(old.village_code, old.status, old.ppks, -1);
+      end if;
+      if tg_op = 'UPDATE' or tg_op = 'INSERT' then
+        perform village_counts_add(new.village_code, new.status, new.ppks, 1);
+      end if;
+      return null;
+    end
+    $$`.execute(db);
+  await sql`
+    create trigger households_counts_trg
+    after insert or delete on households
+    for each row execute function village_counts_trigger()`.execute(db);
+  await sql`
+    create trigger households_counts_upd_trg
+    after update of village_code, status, ppks on households
+    for each row when (old.village_code is distinct from new.village_code or old.status is distinct from new.status or old.ppks is distinct from new.ppks)
+    execute function village_counts_trigger()`.execute(db);
+  await sql`
+    insert into village_household_counts (village_code, key, n)
+    select village_code, k, count(*)::int from (
+      select village_code, 'total' as k from households
+      union all select village_code, 'status:' || status from households
+      union all select h.village_code, 'ppks:' || p.code from households h, lateral (select distinct unnest(h.ppks) as code) as p
+    ) as x
+    group by 1, 2`.execute(db);
   await sql`
     create trigger visits_last_visit_trg
     after insert or delete or update of household_id, visited_on, urgency on visits
@@ -166,6 +212,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index households_last_visit_at_idx on households (last_visit_at desc nulls last, id desc)`.execute(db);
   await sql`create index households_next_visit_id_idx on households (next_visit_date, id)`.execute(db);
   await sql`create index households_ppks_idx on households using gin (ppks)`.execute(db);
+  // Overdue households (the summary and targets): an index-only range on the planned date.
+  await sql`create index households_due_idx on households (next_visit_date) include (village_code, status, anonymized_at, volunteer_id)`.execute(db);
   await sql`create index visits_day_household_idx on visits (visited_on, household_id)`.execute(db);
   await sql`create index users_area_pattern_idx on users (area_code text_pattern_ops)`.execute(db);
 
@@ -199,6 +247,12 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists households_status_idx`.execute(db);
   await sql`drop index if exists households_created_idx`.execute(db);
   await sql`drop index if exists households_village_pattern_idx`.execute(db);
+  await sql`drop index if exists households_due_idx`.execute(db);
+  await sql`drop trigger if exists households_counts_upd_trg on households`.execute(db);
+  await sql`drop trigger if exists households_counts_trg on households`.execute(db);
+  await sql`drop function if exists village_counts_trigger()`.execute(db);
+  await sql`drop function if exists village_counts_add(text, text, text[], integer)`.execute(db);
+  await db.schema.dropTable("village_household_counts").ifExists().execute();
   await sql`drop trigger if exists households_visit_daily_move on households`.execute(db);
   await sql`drop trigger if exists households_visit_daily_del on households`.execute(db);
   await sql`drop trigger if exists visits_last_visit_trg on visits`.execute(db);

@@ -1,7 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/schema.js";
 import { localMidnight, weekStart } from "../../db/queries/coordinator.js";
-import { HOUSEHOLD_STATUSES } from "../../domain/ppks.js";
 import { displayRegionName } from "../../domain/region-names.js";
 import { addDays, localDate } from "../../domain/visit.js";
 import { inScopeSql, scopeCode, type StaffScope } from "../scope.js";
@@ -64,11 +63,11 @@ function bucket(): Bucket {
  * same per region directly under the scope (kecamatan of a kabupaten, desa of a kecamatan…)
  * for the drill-down table.
  *
- * Computed with one pass over the scope's households (and one over their PPKS categories), one
- * over its visits per village and day of the last 12 weeks, and two small ones (alerts,
- * volunteers), each grouped by the child region; the
- * totals are the sums of the children. Households whose village code is not under a listed
- * region still count in the totals.
+ * Read from the counters migration 0015 keeps by triggers (households per village by status and
+ * PPKS, visits per village and day) and two index ranges (this month's registrations, overdue
+ * households), plus alerts and volunteers — all grouped by the child region, the totals being
+ * the sums of the children — so a regency of 100,000 households is summed from a few thousand
+ * rows. The queries run at once (each on its own pooled connection on PostgreSQL).
  */
 export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: Date; overdueDays: number }) {
   const zone = await scopeZone(db, scope);
@@ -85,30 +84,33 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
   // Group by the child region, or by the village itself under a village (no children).
   const len = level === null ? CODE_LENGTH[4] : CODE_LENGTH[level];
 
-  const statusColumns = sql.join(
-    HOUSEHOLD_STATUSES.map((s, i) => sql`count(*) filter (where status = ${s})::int as ${sql.ref(`s${i}`)}`),
-    sql`, `,
-  );
-  // The five queries run at once (each on its own pooled connection on PostgreSQL).
-  const hhQ = sql<Record<string, number | string>>`
-    select left(village_code, ${len}) as child, count(*)::int as n, ${statusColumns},
-      count(*) filter (where created_at >= ${weekAt}::timestamptz)::int as reg_week,
-      count(*) filter (where created_at >= ${monthAt}::timestamptz)::int as reg_month,
-      count(*) filter (where anonymized_at is null and status <> 'selesai' and next_visit_date < ${cutoff}::date)::int as overdue
-    from households
+  // Households by status and PPKS: counters per village (village_household_counts).
+  const countsQ = sql<{ child: string; key: string; n: number }>`
+    select left(village_code, ${len}) as child, key, sum(n)::int as n
+    from village_household_counts
     where ${inScopeSql("village_code", scope)}
+    group by 1, 2`.execute(db);
+
+  // Registrations this week and this month: a range of the registration-time index.
+  const regQ = sql<{ child: string; week: number; month: number }>`
+    select left(village_code, ${len}) as child,
+      count(*) filter (where created_at >= ${weekAt}::timestamptz)::int as week,
+      count(*) filter (where created_at >= ${monthAt}::timestamptz)::int as month
+    from households
+    where created_at >= ${weekAt < monthAt ? weekAt : monthAt}::timestamptz and ${inScopeSql("village_code", scope)}
     group by 1`.execute(db);
 
-  // PPKS categories: totals only (a household may have several).
-  const ppksQ = sql<{ code: string; n: number }>`
-    select p.code, count(*)::int as n
-    from households, unnest(households.ppks) as p(code)
-    where ${inScopeSql("households.village_code", scope)}
-    group by p.code`.execute(db);
+  // Overdue, as in the coordinators' morning digest: a range of the planned-date index.
+  const dueQ = sql<{ child: string; n: number }>`
+    select left(village_code, ${len}) as child, count(*)::int as n
+    from households
+    where next_visit_date < ${cutoff}::date and anonymized_at is null and status <> 'selesai' and ${inScopeSql("village_code", scope)}
+    group by 1`.execute(db);
 
   // Visits per village and day (visit_daily, kept by triggers: migration 0015).
-  const visQ = sql<{ child: string; day: string; n: number }>`
-    select left(village_code, ${len}) as child, visited_on as day, sum(n)::int as n
+  const visQ = sql<{ child: string; wk: string; n: number; in_month: number | null }>`
+    select left(village_code, ${len}) as child, visited_on - (extract(isodow from visited_on)::int - 1) as wk,
+      sum(n)::int as n, (sum(n) filter (where visited_on >= ${month}::date))::int as in_month
     from visit_daily
     where visited_on >= ${since}::date and ${inScopeSql("village_code", scope)}
     group by 1, 2`.execute(db);
@@ -137,7 +139,7 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
           .select(["code", "name", "search_name"])
           .where((eb) => (parent === null ? eb("parent_code", "is", null) : eb("parent_code", "=", parent)))
           .execute();
-  const [hh, ppks, vis, al, vol, kids, path] = await Promise.all([hhQ, ppksQ, visQ, alQ, volQ, kidsQ, scopePath(db, scope)]);
+  const [counts, reg, due, vis, al, vol, kids, path] = await Promise.all([countsQ, regQ, dueQ, visQ, alQ, volQ, kidsQ, scopePath(db, scope)]);
 
   const children = new Map<string, Bucket>();
   const of = (code: string) => {
@@ -145,21 +147,25 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
     if (!b) children.set(code, (b = bucket()));
     return b;
   };
-  for (const r of hh.rows) {
-    const b = of(String(r["child"]));
-    b.households += Number(r["n"]);
-    HOUSEHOLD_STATUSES.forEach((s, i) => (b.byStatus[s] = (b.byStatus[s] ?? 0) + Number(r[`s${i}`] ?? 0)));
-    b.regWeek += Number(r["reg_week"]);
-    b.regMonth += Number(r["reg_month"]);
-    b.overdue += Number(r["overdue"]);
+  for (const r of counts.rows) {
+    const b = of(r.child);
+    const n = Number(r.n);
+    if (r.key === "total") b.households += n;
+    else if (r.key.startsWith("status:")) b.byStatus[r.key.slice(7)] = (b.byStatus[r.key.slice(7)] ?? 0) + n;
+    else if (r.key.startsWith("ppks:")) b.byPpks[r.key.slice(5)] = (b.byPpks[r.key.slice(5)] ?? 0) + n;
   }
+  for (const r of reg.rows) {
+    const b = of(r.child);
+    b.regWeek += Number(r.week);
+    b.regMonth += Number(r.month);
+  }
+  for (const r of due.rows) of(r.child).overdue += Number(r.n);
   for (const r of vis.rows) {
     const b = of(r.child);
     const n = Number(r.n);
-    const wk = weekStart(r.day);
-    if (wk >= firstWeek) b.weekly.set(wk, (b.weekly.get(wk) ?? 0) + n);
-    if (wk === week) b.visitsWeek += n;
-    if (r.day >= month) b.visitsMonth += n;
+    if (r.wk >= firstWeek) b.weekly.set(r.wk, (b.weekly.get(r.wk) ?? 0) + n);
+    if (r.wk === week) b.visitsWeek += n;
+    b.visitsMonth += Number(r.in_month ?? 0);
   }
   for (const r of al.rows) {
     const b = of(r.child);
@@ -174,10 +180,10 @@ export async function dashboardSummary(db: Db, scope: StaffScope, opts: { now: D
   }
 
   const total = bucket();
-  for (const r of ppks.rows) total.byPpks[r.code] = Number(r.n);
   for (const b of children.values()) {
     total.households += b.households;
     for (const [k, v] of Object.entries(b.byStatus)) total.byStatus[k] = (total.byStatus[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(b.byPpks)) total.byPpks[k] = (total.byPpks[k] ?? 0) + v;
     total.regWeek += b.regWeek;
     total.regMonth += b.regMonth;
     total.overdue += b.overdue;

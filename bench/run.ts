@@ -743,7 +743,8 @@ async function main(): Promise<void> {
       savedAfterMoves !== 1;
     if (bad) process.exitCode = 1;
   } finally {
-    await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db).catch(() => undefined);
+    if (!process.env.BENCH_KEEP) await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db).catch(() => undefined);
+    else process.stderr.write(`kept the scratch database ${name}\n`);
     await admin.close();
   }
 }

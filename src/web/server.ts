@@ -395,7 +395,7 @@ export async function createDashboard(opts: DashboardOptions): Promise<Dashboard
       name: "volunteers",
       limit: "read",
       handler: async (c) => {
-        const res = await listAreaVolunteers(deps.db, scopeCode(c.scope), { limit: 50, offset: 0, query: (c.query.get("q") ?? "").slice(0, 40) });
+        const res = await listAreaVolunteers(deps.db, scopeCode(c.scope), { limit: 500, offset: 0, query: (c.query.get("q") ?? "").slice(0, 40) });
         sendJson(c.req, c.res, 200, { total: res.total, rows: res.rows.map((r) => ({ id: r.id, name: r.name, status: r.status })) }, headers);
       },
     },

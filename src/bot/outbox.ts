@@ -285,8 +285,8 @@ export function createOutbox(deps: {
   let unchained = Promise.resolve();
   /** Detached: delivered ids waiting to be taken by the chat's next update, or written. */
   const carried = new Map<number, { ids: DeliveredIds; since: number }>();
-  /** Ids being written right now: still handed to the chat's next update (it may read before the write lands). */
-  const writing = new Map<number, DeliveredIds>();
+  /** Ids being written right now (per chat, one map per write): still handed to the chat's next update (it may read before the write lands). */
+  const writing = new Map<number, Set<DeliveredIds>>();
   let flushTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
 
@@ -322,7 +322,11 @@ export function createOutbox(deps: {
       flushTimer.unref?.();
     }
     if (entries.length === 0) return flushing;
-    for (const e of entries) writing.set(e.chatId, { ...writing.get(e.chatId), ...e.ids });
+    for (const e of entries) {
+      const set = writing.get(e.chatId) ?? new Set<DeliveredIds>();
+      set.add(e.ids);
+      writing.set(e.chatId, set);
+    }
     flushing = flushing.then(() =>
       deps
         .recordIds(deps.db, entries, { lock: false })
@@ -332,9 +336,11 @@ export function createOutbox(deps: {
           for (const e of entries) carry(e.chatId, e.ids);
         })
         .finally(() => {
+          // Only this write's maps: a later write for the same chat may still be waiting.
           for (const e of entries) {
-            const w = writing.get(e.chatId);
-            if (w && Object.keys(e.ids).every((k) => w[k] === e.ids[k])) writing.delete(e.chatId);
+            const set = writing.get(e.chatId);
+            set?.delete(e.ids);
+            if (set?.size === 0) writing.delete(e.chatId);
           }
         }),
     );
@@ -448,12 +454,12 @@ export function createOutbox(deps: {
     takeCarriedIds(chatId) {
       const e = carried.get(chatId);
       const w = writing.get(chatId);
-      deps.logger.trace({ chatId, carried: e?.ids, writing: w }, "outbox: ids taken");
+      deps.logger.trace({ chatId, carried: e?.ids, writing: w ? [...w] : undefined }, "outbox: ids taken");
       if (!e && !w) return undefined;
       carried.delete(chatId);
       // Ids being written are handed over too: the update may read the state before the
       // write lands (applying a map twice changes nothing).
-      return { ...w, ...e?.ids };
+      return Object.assign({}, ...(w ? [...w] : []), e?.ids) as DeliveredIds;
     },
     returnCarriedIds(chatId, ids) {
       carry(chatId, ids);

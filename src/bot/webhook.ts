@@ -86,7 +86,8 @@ export async function checkReadiness(db: Kysely<Database>, timeoutMs = 3_000): P
  *   right `X-Telegram-Bot-Api-Secret-Token` → 401 (the body is not read). A body over 1 MB →
  *   413; a body not received by the update's deadline (`ackAfterMs`, counted from the
  *   request's arrival) → 408; headers must arrive within 10 s. Answered 200 once the update's transaction
- *   committed, so Telegram sends the chat's next update only then (see update-tx.ts); a
+ *   committed and its replies were sent (their message ids stored), so Telegram sends the
+ *   chat's next update only then (see update-tx.ts and outbox.ts); a
  *   request still running after `ackAfterMs` is answered 200 anyway and finishes in the
  *   background (a redelivery would be skipped by `processed_update`). An update that failed
  *   in a way the bot could not handle → 500, and Telegram delivers it again.

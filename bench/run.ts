@@ -27,10 +27,11 @@
  * 6. Round trips per update without the batching of src/db/batching.ts (a small run).
  * 7. Memory idle and with 10,000 conversations open (separate processes).
  * BENCH_CHATS (default 1000) and BENCH_OPEN (default 10000) scale the runs; BENCH_PROFILE=1
- * adds a CPU profile of the throughput run, by package and function.
+ * adds a CPU profile of the throughput run, by package and function; BENCH_ONLY=throughput
+ * stops after runs 1 and 2.
  */
 import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { randomBytes } from "node:crypto";
 import { cpus, freemem, totalmem } from "node:os";
@@ -465,6 +466,8 @@ async function startProfile(): Promise<() => Promise<string[]>> {
   return async () => {
     const { profile } = (await session.post("Profiler.stop")) as unknown as { profile: { nodes: ProfileNode[] } };
     session.disconnect();
+    // BENCH_PROFILE=<file>.cpuprofile keeps the whole profile (open it in Chrome DevTools).
+    if (process.env.BENCH_PROFILE?.endsWith(".cpuprofile")) writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
     const byPackage = new Map<string, number>();
     const byFunction = new Map<string, number>();
     let total = 0;
@@ -612,6 +615,20 @@ async function main(): Promise<void> {
     // 2. The floor, same updates.
     process.stderr.write("2/7 grammY floor…\n");
     const floor = await runFloor(dbUrl, a.sent);
+
+    if (process.env.BENCH_ONLY === "throughput") {
+      const sa = stats(a.latencies);
+      const sf = stats(floor.latencies);
+      process.stdout.write(
+        [
+          `throughput ${(a.updates / a.seconds).toFixed(1)}/s (p50 ${sa.p50.toFixed(1)} p99 ${sa.p99.toFixed(1)} ms, ${(a.roundTrips / a.updates).toFixed(2)} round trips), floor ${(floor.updates / floor.seconds).toFixed(1)}/s (p50 ${sf.p50.toFixed(1)} ms) = ${(((a.updates / a.seconds) / (floor.updates / floor.seconds)) * 100).toFixed(0)}%; ${registered}/${regCount} registered, ${reported}/${visitCount} reported, errors ${h.errors.length}`,
+          ...profileLines,
+          "",
+        ].join("\n"),
+      );
+      await h.app.close();
+      return;
+    }
 
     // 3. Latency at half the measured throughput (open loop).
     process.stderr.write("3/7 latency at half load…\n");

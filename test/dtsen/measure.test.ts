@@ -48,6 +48,6 @@ it.skipIf(!process.env["DTSEN_MEASURE"])("measures building a hand-over package"
   const dir = mkdtempSync(join(tmpdir(), "dtsen-measure-"));
   writeFileSync(join(dir, "list.pdf"), files.pdf.content);
   const pages = /Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [join(dir, "list.pdf")], { encoding: "utf8" }))?.[1];
-  console.log(`dtsen package: ${files.rows} proposals, ${files.photos} photos in ${ms.toFixed(0)} ms; xlsx ${files.xlsx.content.length} B, zip ${files.zip.content.length} B, pdf ${files.pdf.content.length} B, ${pages} page(s)`);
+  process.stdout.write(`dtsen package: ${files.rows} proposals, ${files.photos} photos in ${ms.toFixed(0)} ms; xlsx ${files.xlsx.content.length} B, zip ${files.zip.content.length} B, pdf ${files.pdf.content.length} B, ${pages} page(s)\n`);
   await t.close();
 }, 600_000);

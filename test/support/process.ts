@@ -18,7 +18,7 @@ export interface RunningProcess {
 export function startMain(env: Record<string, string>, opts: { stdin?: string } = {}): RunningProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...machineClock(), ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let out = "";
@@ -30,6 +30,20 @@ export function startMain(env: Record<string, string>, opts: { stdin?: string } 
     child.on("exit", (code, signal) => resolve(code ?? signal ?? -1));
   });
   return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/**
+ * The machine's clock as the test process sees it. Under `faketime` (CI runs the suite a year
+ * ahead) the shifted clock lives in LD_PRELOAD and FAKETIME* variables; a process on the same
+ * machine shares the system clock, so the child must get them too, or rows the test writes
+ * "now" would lie a year in the child's future.
+ */
+function machineClock(): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && (k === "LD_PRELOAD" || k.startsWith("FAKETIME"))) vars[k] = v;
+  }
+  return vars;
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out. */

@@ -36,7 +36,7 @@ import { createApp, type App } from "../src/app.js";
 import { createDb, createPgDb, type DbHandle } from "../src/db/client.js";
 import { createLogger } from "../src/logger.js";
 import { closeEvent, escalate, previewEvent, saveTallyMessage, startEvent } from "../src/db/queries/cekaman.js";
-import { renderChecklist, renderFamily, renderTally } from "../src/bot/cekaman/render.js";
+import { renderChecklist, renderFamily, renderTally } from "../src/ui/cekaman/render.js";
 import { writeReport } from "../src/bot/cekaman/report.js";
 import { REF_CODE_ALPHABET, REF_CODE_LENGTH } from "../src/domain/refcode.js";
 

@@ -7,6 +7,7 @@ import type { I18n, TFunction } from "../i18n.js";
 import type { Logger } from "../logger.js";
 import type { PiiCrypto } from "../pii.js";
 import type { Jobs } from "./jobs-port.js";
+import type { CardActionProvider } from "./card-actions.js";
 
 /** Everything the bot needs from outside; built in main.ts (or by a test). */
 export interface AppDeps {
@@ -33,6 +34,8 @@ export interface AppFlavor {
   user: User | undefined;
   locale: Locale;
   t: TFunction;
+  /** The household card's buttons, from every feature (`Feature.cardActions`). */
+  cardActions: readonly CardActionProvider[];
   /** Set when a stored conversation was dropped because the flows changed in a deploy. */
   staleFlow?: boolean;
 }

@@ -3,6 +3,7 @@ import type { BotContext } from "./context.js";
 import type { FlowDefinition } from "../flows/index.js";
 import type { JobDefinition, Ticker } from "./jobs.js";
 import type { StartPayloadHandler } from "./commands/start.js";
+import type { CardActionProvider } from "./card-actions.js";
 import { housekeepingJob, housekeepingTicker } from "./housekeeping.js";
 import { syncCommandsJob } from "./commands/menu.js";
 import { householdsFeature } from "./households/index.js";
@@ -32,6 +33,8 @@ export interface Feature {
   jobs?: JobDefinition<any>[];
   /** Periodic work, called on every poll of the job worker (must enqueue keyed jobs). */
   tickers?: Ticker[];
+  /** Buttons this feature adds to the household card, in this order. */
+  cardActions?: CardActionProvider[];
   /** `/start <prefix>…` deep-link handlers, by prefix. */
   startPayloads?: Record<string, StartPayloadHandler>;
 }

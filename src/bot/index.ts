@@ -6,7 +6,7 @@ import { htmlParseMode } from "../lib/html.js";
 import type { AppDeps, BotContext } from "./context.js";
 import { createErrorHandler, describeError } from "./errors.js";
 import { updateTransaction } from "./middleware/update-tx.js";
-import { createOutbox, type Outbox } from "./outbox.js";
+import { createOutbox, updateFactsOf, type Outbox } from "./outbox.js";
 import { recordDeliveredIds } from "../db/update-prefetch.js";
 import { conversationKey } from "../db/conversation-storage.js";
 import { loadUser } from "./middleware/user.js";
@@ -49,8 +49,10 @@ export function createBot(
   bot.api.config.use(htmlParseMode);
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true }));
 
+  const cardActions = features.flatMap((f) => f.cardActions ?? []);
   bot.use(async (ctx, next) => {
     ctx.deps = deps;
+    ctx.cardActions = cardActions;
     ctx.log = deps.logger.child({ update_id: ctx.update.update_id });
     ctx.db = deps.db;
     ctx.user = undefined;
@@ -64,7 +66,7 @@ export function createBot(
   const app = bot.errorBoundary(createErrorHandler());
   app.use(updateTransaction(outbox));
   app.use(loadUser());
-  installConversations(app, deps.i18n);
+  installConversations(app, deps.i18n, updateFactsOf);
   app.use(cancelHandlers, languageHandlers, helpHandlers);
   installFlows(app, features.flatMap((f) => f.flows ?? []));
   const payloads = new Map<string, StartPayloadHandler>();

@@ -2,7 +2,7 @@ import type { FlowDefinition } from "./index.js";
 import type { Convo, FlowContext } from "./kit/types.js";
 import { ask, backKeyboard, textOf, withDb } from "./kit/ask.js";
 import { createDataRequest } from "../db/queries/beneficiary/index.js";
-import { formatDateTime } from "../bot/beneficiary/status-card.js";
+import { formatDateTime } from "../ui/beneficiary/status-card.js";
 
 export const DATA_CORRECTION = "data-correction";
 

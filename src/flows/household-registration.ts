@@ -13,7 +13,7 @@ import { insertHousehold } from "../db/queries/households.js";
 import { findDuplicate, findSimilarNames, type DuplicateCheck } from "../db/queries/duplicates.js";
 import { regionTimezone } from "../db/queries/regions.js";
 import { audit } from "../db/queries/audit.js";
-import { pinOfferMessage } from "../bot/beneficiary/pin.js";
+import { pinOfferMessage } from "../ui/beneficiary/pin-offer.js";
 
 export const HOUSEHOLD_REGISTRATION = "household-registration";
 

@@ -5,7 +5,6 @@ import { createConversationStorage } from "../db/conversation-storage.js";
 import type { BotContext, FlowContext } from "../bot/context.js";
 import { isLocale, type I18n } from "../i18n.js";
 import { htmlParseMode } from "../lib/html.js";
-import { updateFactsOf } from "../bot/outbox.js";
 
 /**
  * Version of the flows' op sequences. Bump it whenever a deploy changes the order or number
@@ -20,6 +19,8 @@ export interface FlowDefinition {
   builder: ConversationBuilder<BotContext, FlowContext>;
 }
 
+/** What the handling of the update outside knows about it (its locale), found from `ctx.api`. */
+export type UpdateFactsOf = (api: FlowContext["api"]) => { locale: string } | undefined;
 
 /**
  * Inside a conversation: translations in the user's language. The conversation's `Api` is
@@ -28,7 +29,7 @@ export interface FlowDefinition {
  * update (its locale) are found through it, with no async context. Run without an update's
  * outbox (never in the bot), calls go out directly and get HTML parse mode and auto-retry here.
  */
-function insidePlugin(i18n: I18n): MiddlewareFn<FlowContext> {
+function insidePlugin(i18n: I18n, updateFactsOf: UpdateFactsOf): MiddlewareFn<FlowContext> {
   return async (ctx, next) => {
     const facts = updateFactsOf(ctx.api);
     // The locale only shapes message texts, which are not part of replay matching.
@@ -48,11 +49,11 @@ function insidePlugin(i18n: I18n): MiddlewareFn<FlowContext> {
  * before {@link installFlows} (such as /batal) see `ctx.conversation` and take precedence
  * over a running flow.
  */
-export function installConversations(composer: Composer<BotContext>, i18n: I18n): void {
+export function installConversations(composer: Composer<BotContext>, i18n: I18n, updateFactsOf: UpdateFactsOf): void {
   composer.use(
     conversations<BotContext, FlowContext>({
       storage: createConversationStorage<BotContext>({ version: FLOWS_VERSION }),
-      plugins: [insidePlugin(i18n)],
+      plugins: [insidePlugin(i18n, updateFactsOf)],
     }),
   );
 }

@@ -52,7 +52,6 @@ type Applied = { ok: true; refCode: string; from: string; to: string; notified: 
 /** Asks for the reason (rejecting, closing): the text, or null when the person went back. */
 async function askReason(conversation: Convo, ctx: FlowContext, to: string): Promise<{ reason: string; ctx: FlowContext } | { reason: null; ctx: FlowContext }> {
   const answer = await ask<string>(conversation, {
-    bind: true,
     question: () =>
       ctx.reply(ctx.t(to === "ditolak" ? "status_change.ask_reason_rejected" : "status_change.ask_reason_closed"), {
         reply_markup: backKeyboard(ctx.t("status_change.btn_cancel")),

@@ -5,7 +5,8 @@ import { BACK, FLOW_PREFIX, backKeyboard, textOf, withDb, type Parsed } from "./
 import { formatRefCode, normalizeRefCode } from "../domain/refcode.js";
 import { parseFamilyPin } from "../domain/family-pin.js";
 import { checkLock, loadStatusView, runStatusCheck, type Lock, type StatusView } from "../db/queries/beneficiary/index.js";
-import { BS, lockText, renderStatusCard } from "../bot/beneficiary/status-card.js";
+import { lockText, renderStatusCard } from "../ui/beneficiary/status-card.js";
+import { BS } from "../ui/beneficiary/callback-data.js";
 
 export const STATUS_CHECK = "status-check";
 
@@ -190,7 +191,7 @@ async function statusCheck(conversation: Convo, ctx: FlowContext, prefilled?: un
       await c.reply(`${c.t("beneficiary.no_match")}\n\n${lockText(c.t, outcome.lock, outcome.now, c.locale)}`);
       return;
     }
-    await c.reply(c.t("beneficiary.no_match"), { reply_markup: new InlineKeyboard().text(c.t("beneficiary.btn_retry"), BS.retry) });
+    await c.reply(c.t("beneficiary.no_match"), { reply_markup: new InlineKeyboard().text(c.t("beneficiary.btn_retry"), BS.encode("retry", {})) });
     return;
   }
 }

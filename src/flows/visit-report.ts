@@ -4,7 +4,7 @@ import type { Convo, FlowContext } from "./kit/types.js";
 import { ask, BACK, choiceKeyboard, textOf, withDb, type Answer, type Parsed } from "./kit/ask.js";
 import { custom, field, runForm, type FormIO, type ReviewScreen, type SaveOutcome, type Step } from "./kit/form.js";
 import { choice, date, media, multi, text, type FileRef, type LatLng, type MediaLocal, type MediaValue } from "./kit/questions.js";
-import { attachmentsLabel, visitFieldLines, formatDate } from "./visit-text.js";
+import { attachmentsLabel, visitFieldLines, formatDate } from "../ui/visit-text.js";
 import { parseTypedDate } from "../domain/answers.js";
 import { formatRefCode } from "../domain/refcode.js";
 import { TEXT_LIMITS } from "../domain/limits.js";
@@ -158,7 +158,6 @@ async function pickHousehold(conversation: Convo, first: FlowContext): Promise<{
     const ids = new Set(list.rows.map((r) => r.id));
     const via: FlowContext | null = prev;
     const a: Answer<{ pick: number } | { page: number } | { query: string | null }> = await ask(conversation, {
-      bind: true,
       question: async (): Promise<{ message_id: number }> => {
         if (via?.callbackQuery?.message) {
           await via.editMessageText(shown, { reply_markup: kb });

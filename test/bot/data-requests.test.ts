@@ -3,7 +3,7 @@ import { createTestApp, type TestApp } from "../support/app.js";
 import type { TestUser } from "../support/chat.js";
 import { findHousehold } from "../../src/db/queries/households.js";
 import type { HouseholdDraft } from "../../src/domain/household.js";
-import { formatDateTime } from "../../src/bot/beneficiary/status-card.js";
+import { formatDateTime } from "../../src/ui/beneficiary/status-card.js";
 import {
   ADDRESS,
   CHILD,

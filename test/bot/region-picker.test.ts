@@ -159,6 +159,23 @@ describe("searching by name", () => {
     expect(await review(u)).toContain("Desa Sekarwangi — Kec. Cibadak, Kab. Sukabumi");
     await u.send("/batal");
   });
+
+  it("counts a tap only on the list shown now, even when an older list has the same button", async () => {
+    const u = await atVillageStep();
+    await u.send("sekarwangi");
+    const older = u.lastMessage()!.message_id;
+    const data = u.lastMessage()!.reply_markup!.inline_keyboard.flat().find((b) => /Kec\. Cibadak/.test(b.text)) as { callback_data: string };
+    // The same search again: a new list with the same buttons.
+    await u.send("sekarwangi");
+    expect(u.lastMessage()!.message_id).not.toBe(older);
+    await u.tapData(data.callback_data, older);
+    expect(u.lastCallbackAnswer()).toMatchObject({ text: expect.stringContaining("pertanyaan sebelumnya") });
+    expect(u.lastText()).toContain("Hasil untuk “sekarwangi”");
+    // The list shown now still works, also after moving through it (the message is edited).
+    await u.tap(/^Desa Sekarwangi — Kec\. Cibadak/);
+    expect(await review(u)).toContain("Desa Sekarwangi — Kec. Cibadak, Kab. Sukabumi");
+    await u.send("/batal");
+  });
 });
 
 describe("browsing", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createI18n } from "../../src/i18n.js";
 import { emptyCounts, priorityGroupsOf, tallyText, type TallyData } from "../../src/domain/cekaman.js";
-import { decodeCa, encodeCa, type CaAction } from "../../src/bot/cekaman/callback-data.js";
-import { decodeBk, encodeBk } from "../../src/bot/coordinator/broadcast-sender.js";
+import { decodeCa, encodeCa, type CaAction } from "../../src/ui/cekaman/callback-data.js";
+import { BK } from "../../src/ui/coordinator/callback-data.js";
 
 const t = createI18n("id").t("id");
 
@@ -73,8 +73,10 @@ describe("callback data", () => {
       expect(decodeCa(data)).toEqual(x);
     }
     for (const bad of ["ca:a:1:x:v:0", "ca:f:1:u", "ca:l:1:z:0", "ca:h:99999999999999:v:0", "ca:t:", "ca:x:1:2", "xx:new", undefined]) expect(decodeCa(bad)).toBeUndefined();
-    expect(decodeBk(encodeBk({ a: "ack", broadcastId: 42 }))).toEqual({ a: "ack", broadcastId: 42 });
-    expect(decodeBk(encodeBk({ a: "report", broadcastId: 42 }))).toEqual({ a: "report", broadcastId: 42 });
-    expect(decodeBk("bk:a:1x")).toBeUndefined();
+    expect(BK.encode("a", { id: 42 })).toBe("bk:a:42");
+    expect(BK.parse("a", BK.encode("a", { id: 42 }))).toEqual({ id: 42 });
+    expect(BK.parse("r", BK.encode("r", { id: 42 }))).toEqual({ id: 42 });
+    expect(BK.parse("a", "bk:r:42")).toBeUndefined();
+    expect(BK.parse("a", "bk:a:1x")).toBeUndefined();
   });
 });

@@ -14,7 +14,7 @@ import {
   windowById,
   windowLabel,
 } from "../../src/domain/dtsen.js";
-import { decodeDtsen, encodeDtsen, type DtsenAction } from "../../src/bot/dtsen/callback.js";
+import { decodeDtsen, encodeDtsen, type DtsenAction } from "../../src/ui/dtsen/callback.js";
 import type { User } from "../../src/db/schema.js";
 import { parseConfig } from "../../src/config.js";
 

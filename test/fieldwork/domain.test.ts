@@ -11,7 +11,7 @@ import {
   weeklyShare,
 } from "../../src/domain/fieldwork/targets.js";
 import { assessVisitLocation, deliveryDelayDays, isLateDelivery } from "../../src/domain/fieldwork/plausibility.js";
-import { decodeFw, encodeFw, type FwAction } from "../../src/bot/fieldwork/callback-data.js";
+import { decodeFw, encodeFw, type FwAction } from "../../src/ui/fieldwork/callback-data.js";
 import { pointAt } from "./support.js";
 
 function hh(id: number, o: Partial<PlanHousehold>): PlanHousehold {

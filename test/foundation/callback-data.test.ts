@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { callbackCodec } from "../../src/bot/callback-data.js";
+import { callbackCodec } from "../../src/ui/callback-data.js";
 
 const hh = callbackCodec("hh", { open: ["id"], list: ["page", "q:text"], search: [] });
 
@@ -27,8 +27,25 @@ describe("callback codecs", () => {
     expect(() => hh.encode("list", { page: 1, q: "x".repeat(60) })).toThrow(/64 bytes/);
   });
 
+  it("takes words from a list, and actions without a segment of their own", () => {
+    const ex = callbackCodec("ex", { go: ["kind=x|h|a|v", "mask=m|f"] });
+    expect(ex.encode("go", { kind: "h", mask: "f" })).toBe("ex:go:h:f");
+    expect(ex.parse("go", "ex:go:v:m")).toEqual({ kind: "v", mask: "m" });
+    expect(ex.parse("go", "ex:go:z:m")).toBeUndefined();
+    expect(() => ex.encode("go", { kind: "z" as never, mask: "m" })).toThrow(/one of/);
+    const st = callbackCodec("st", { _pick: ["id"], _to: ["id", "status:text"], ok: ["id"] });
+    expect(st.encode("_pick", { id: 42 })).toBe("st:42");
+    expect(st.encode("_to", { id: 42, status: "diverifikasi" })).toBe("st:42:diverifikasi");
+    expect(st.parse("_pick", "st:42")).toEqual({ id: 42 });
+    expect(st.parse("_pick", "st:42:diverifikasi")).toBeUndefined();
+    expect(st.parse("_to", "st:42:diverifikasi")).toEqual({ id: 42, status: "diverifikasi" });
+    expect(st.parse("_pick", "st:ok:42")).toBeUndefined();
+    expect(st.parse("ok", "st:ok:42")).toEqual({ id: 42 });
+  });
+
   it("refuses a codec that could not decode", () => {
     expect(() => callbackCodec("toolong", { a: [] })).toThrow();
     expect(() => callbackCodec("x", { a: ["t:text", "id"] })).toThrow(/last/);
+    expect(() => callbackCodec("x", { a: ["k=A|b"] })).toThrow(/words/);
   });
 });

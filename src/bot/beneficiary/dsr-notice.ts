@@ -7,17 +7,9 @@ import { isLocale } from "../../i18n.js";
 import { getDataRequest, type DataRequest } from "../../db/queries/beneficiary/index.js";
 import { regionLabel } from "../../db/queries/regions.js";
 import { formatRefCode } from "../../domain/refcode.js";
-import { formatDateTime } from "./status-card.js";
-
-/** Callback data of the coordinators' buttons on a request (each re-checks area and state). */
-export const DSR = {
-  ok: (id: number) => `dsr:ok:${id}`,
-  reject: (id: number) => `dsr:no:${id}`,
-  erase: (id: number) => `dsr:del:${id}`,
-  eraseYes: (id: number) => `dsr:delok:${id}`,
-  eraseNo: (id: number) => `dsr:delno:${id}`,
-  view: (id: number) => `dsr:view:${id}`,
-} as const;
+import { formatDateTime } from "../../ui/beneficiary/status-card.js";
+import { HH } from "../../ui/households/callback-data.js";
+import { DSR } from "../../ui/beneficiary/callback-data.js";
 
 /** Everything a coordinator's message about a request shows, loaded once per send or update. */
 export interface DsrNoticeData {
@@ -87,10 +79,10 @@ export function renderDsrNotice(t: TFunction, locale: string | undefined, d: Dsr
   if (r.status === "open") {
     lines.push("", t(r.kind === "deletion" ? "dsr.notice_action_deletion" : "dsr.notice_action_correction"));
     const kb = new InlineKeyboard();
-    if (r.kind === "correction") kb.text(t("dsr.btn_done"), DSR.ok(r.id));
-    else kb.text(t("dsr.btn_erase"), DSR.erase(r.id));
-    kb.text(t("dsr.btn_reject"), DSR.reject(r.id));
-    if (!d.erased) kb.row().text(t("dsr.btn_open_card"), `hh:open:${r.household_id}`);
+    if (r.kind === "correction") kb.text(t("dsr.btn_done"), DSR.encode("ok", { id: r.id }));
+    else kb.text(t("dsr.btn_erase"), DSR.encode("del", { id: r.id }));
+    kb.text(t("dsr.btn_reject"), DSR.encode("no", { id: r.id }));
+    if (!d.erased) kb.row().text(t("dsr.btn_open_card"), HH.encode("open", { id: r.household_id }));
     return { text: lines.join("\n"), reply_markup: kb };
   }
   if (r.kind !== "access") {

@@ -7,9 +7,9 @@ import { statusChangeFlow } from "../../flows/status-change.js";
 import { dsrRejectFlow } from "../../flows/dsr-reject.js";
 import { selfServiceHandlers } from "./self-service.js";
 import { requestHandlers } from "./requests.js";
-import { statusHandlers } from "./status.js";
+import { statusCardActions, statusHandlers } from "./status.js";
 import { deleteMessageJob, dsrNotifyJob, dsrOutcomeJob, dsrRefreshJob, statusNotifyJob } from "./jobs.js";
-import { pinHandlers, pinMigrationJob, pinMigrationNoticeJob } from "./pin.js";
+import { pinCardAction, pinHandlers, pinMigrationJob, pinMigrationNoticeJob } from "./pin.js";
 
 /**
  * Beneficiary self-service (issues 6 and 11): the private status check (/status, "Cek status
@@ -20,6 +20,7 @@ import { pinHandlers, pinMigrationJob, pinMigrationNoticeJob } from "./pin.js";
 export const beneficiaryFeature: Feature = {
   name: "beneficiary",
   composer: new Composer<BotContext>(selfServiceHandlers, requestHandlers, statusHandlers, pinHandlers),
+  cardActions: [pinCardAction, statusCardActions],
   flows: [statusCheckFlow, dataCorrectionFlow, statusChangeFlow, dsrRejectFlow],
   jobs: [statusNotifyJob, dsrNotifyJob, dsrOutcomeJob, dsrRefreshJob, deleteMessageJob, pinMigrationJob, pinMigrationNoticeJob],
 };

@@ -8,7 +8,8 @@ import { BENEFICIARY_JOBS, dsrTopic, isSubscribed } from "../../db/queries/benef
 import { findStaffCovering } from "../../db/queries/users.js";
 import { formatDateId } from "../../domain/dates.js";
 import { formatRefCode } from "../../domain/refcode.js";
-import { BS, localIsoDate, statusLines } from "./status-card.js";
+import { localIsoDate, statusLines } from "../../ui/beneficiary/status-card.js";
+import { BS } from "../../ui/beneficiary/callback-data.js";
 import { loadDsrNotice, renderDsrNotice } from "./dsr-notice.js";
 
 /** The language of a chat: its user's choice when it has an account, else the default. */
@@ -50,7 +51,7 @@ export const statusNotifyJob = defineJob(BENEFICIARY_JOBS.statusNotify, z.object
   try {
     await job.api.sendMessage(chatId, text, {
       parse_mode: "HTML",
-      reply_markup: new InlineKeyboard().text(t("beneficiary.btn_unsubscribe"), BS.stop(row.household_id)),
+      reply_markup: new InlineKeyboard().text(t("beneficiary.btn_unsubscribe"), BS.encode("stop", { id: row.household_id })),
     });
   } catch (err) {
     if (!isForbidden(err)) throw err;

@@ -1,10 +1,9 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { z } from "zod";
 import type { BotContext } from "../context.js";
-import type { TFunction } from "../../i18n.js";
 import { isLocale } from "../../i18n.js";
 import { guardedCallback } from "../commands/registry.js";
-import { CARD_ACTIONS } from "../households/card.js";
+import type { CardActionProvider } from "../card-actions.js";
 import { defineJob } from "../jobs.js";
 import { markUnreachableOn403 } from "../notices.js";
 import { whenDelivered } from "../outbox.js";
@@ -16,6 +15,7 @@ import { BENEFICIARY_JOBS, issueFamilyPin, pinIssuedAt } from "../../db/queries/
 import { formatFamilyPin } from "../../domain/family-pin.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { escapeHtml } from "../../lib/html.js";
+import { PIN } from "../../ui/beneficiary/callback-data.js";
 
 /**
  * The volunteer's side of the family PIN (src/domain/family-pin.ts): the "🔑 PIN keluarga"
@@ -33,11 +33,6 @@ export const pinHandlers = new Composer<BotContext>();
 /** How long the slip stays in the volunteer's chat. */
 export const PIN_SLIP_TTL_MS = 60 * 60 * 1000;
 
-export const PIN_CB = {
-  start: (id: number) => `pin:${id}`,
-  yes: (id: number) => `pin:ok:${id}`,
-  no: (id: number) => `pin:no:${id}`,
-} as const;
 
 /** Who may give a household its PIN: its volunteer and the area's staff (the user's scope). */
 function mayIssue(ctx: Pick<BotContext, "user">, h: Household): boolean {
@@ -45,27 +40,16 @@ function mayIssue(ctx: Pick<BotContext, "user">, h: Household): boolean {
 }
 
 /** The household card's button: "make the PIN" when it has none yet, else "new PIN". */
-CARD_ACTIONS.push(async (ctx, h) => {
+export const pinCardAction: CardActionProvider = async (ctx, h) => {
   if (!mayIssue(ctx, h)) return [];
   const issued = await pinIssuedAt(ctx.db, h.id);
-  return [{ label: ctx.t(issued ? "trust.btn_pin_new" : "trust.btn_pin_first"), data: PIN_CB.start(h.id) }];
-});
+  return [{ label: ctx.t(issued ? "trust.btn_pin_new" : "trust.btn_pin_first"), data: PIN.encode("_start", { id: h.id }) }];
+};
 
-/**
- * The message sent right after a household is saved (registration): the family's PIN is the
- * last step. The button issues it (outside the flow: the PIN never enters conversation state).
- */
-export function pinOfferMessage(t: TFunction, householdId: number, refCode: string): { text: string; reply_markup: InlineKeyboard } {
-  return {
-    text: t("trust.pin_offer", { code: formatRefCode(refCode) }),
-    reply_markup: new InlineKeyboard().text(t("trust.btn_pin_first"), PIN_CB.start(householdId)),
-  };
-}
 
 /** The household behind the tap, when the tapping user may issue its PIN; otherwise the tap is refused. */
-async function householdForPin(ctx: BotContext): Promise<Household | undefined> {
-  const id = Number(ctx.match?.[1]);
-  const h = Number.isSafeInteger(id) ? await findHousehold(ctx.db, id) : undefined;
+async function householdForPin(ctx: BotContext, id: number | undefined): Promise<Household | undefined> {
+  const h = id !== undefined ? await findHousehold(ctx.db, id) : undefined;
   if (!h || !mayIssue(ctx, h)) {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours").slice(0, 200), show_alert: true });
     return undefined;
@@ -93,8 +77,8 @@ async function issueAndShow(ctx: BotContext, h: Household): Promise<void> {
   });
 }
 
-guardedCallback(pinHandlers, /^pin:(\d{1,9})$/, "volunteer", async (ctx) => {
-  const h = await householdForPin(ctx);
+guardedCallback(pinHandlers, PIN.match("_start"), "volunteer", async (ctx) => {
+  const h = await householdForPin(ctx, PIN.parse("_start", ctx)?.id);
   if (!h) return;
   await ctx.answerCallbackQuery();
   const issued = await pinIssuedAt(ctx.db, h.id);
@@ -103,19 +87,19 @@ guardedCallback(pinHandlers, /^pin:(\d{1,9})$/, "volunteer", async (ctx) => {
     return;
   }
   await ctx.reply(ctx.t("trust.pin_replace_confirm", { code: formatRefCode(h.ref_code), name: escapeHtml(h.head_name) }), {
-    reply_markup: new InlineKeyboard().text(ctx.t("trust.btn_pin_replace"), PIN_CB.yes(h.id)).row().text(ctx.t("trust.btn_pin_keep"), PIN_CB.no(h.id)),
+    reply_markup: new InlineKeyboard().text(ctx.t("trust.btn_pin_replace"), PIN.encode("ok", { id: h.id })).row().text(ctx.t("trust.btn_pin_keep"), PIN.encode("no", { id: h.id })),
   });
 });
 
-guardedCallback(pinHandlers, /^pin:ok:(\d{1,9})$/, "volunteer", async (ctx) => {
-  const h = await householdForPin(ctx);
+guardedCallback(pinHandlers, PIN.match("ok"), "volunteer", async (ctx) => {
+  const h = await householdForPin(ctx, PIN.parse("ok", ctx)?.id);
   if (!h) return;
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup().catch(() => undefined);
   await issueAndShow(ctx, h);
 });
 
-guardedCallback(pinHandlers, /^pin:no:(\d{1,9})$/, "volunteer", async (ctx) => {
+guardedCallback(pinHandlers, PIN.match("no"), "volunteer", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.editMessageText(ctx.t("trust.pin_kept")).catch(() => undefined);
 });

@@ -14,7 +14,8 @@ import {
 import { findHousehold } from "../../db/queries/households.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { DSR_REJECT } from "../../flows/dsr-reject.js";
-import { DSR, loadDsrNotice, renderDsrNotice } from "./dsr-notice.js";
+import { loadDsrNotice, renderDsrNotice } from "./dsr-notice.js";
+import { DSR } from "../../ui/beneficiary/callback-data.js";
 import { enterFlow } from "./self-service.js";
 import { whenDelivered } from "../outbox.js";
 
@@ -50,7 +51,7 @@ guardedCommand(requestHandlers, "permintaan", async (ctx) => {
         left: timeLeft(ctx, r.dueAt, now),
       }),
     );
-    kb.text(`#${r.id} ${ctx.t(`dsr.kind_${r.kind}`)}`, DSR.view(r.id)).row();
+    kb.text(`#${r.id} ${ctx.t(`dsr.kind_${r.kind}`)}`, DSR.encode("view", { id: r.id })).row();
   }
   if (total > rows.length) lines.push("", ctx.t("dsr.list_more", { count: total - rows.length }));
   lines.push("", ctx.t("dsr.list_footer"));
@@ -61,9 +62,8 @@ guardedCommand(requestHandlers, "permintaan", async (ctx) => {
  * The request and its household, when the user is staff of the household's area; otherwise
  * the tap is answered with a refusal. Runs on every tap (callback data can be forged).
  */
-async function staffRequest(ctx: BotContext): Promise<{ request: DataRequest; household: Household } | undefined> {
-  const id = Number(ctx.match?.[1]);
-  const request = Number.isSafeInteger(id) ? await getDataRequest(ctx.db, id) : undefined;
+async function staffRequest(ctx: BotContext, id: number | undefined): Promise<{ request: DataRequest; household: Household } | undefined> {
+  const request = id !== undefined ? await getDataRequest(ctx.db, id) : undefined;
   const household = request ? await findHousehold(ctx.db, request.household_id) : undefined;
   if (!request || !household || !isStaffFor(ctx.user, household)) {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours").slice(0, 200), show_alert: true });
@@ -76,8 +76,8 @@ async function answerClosed(ctx: BotContext, request: DataRequest): Promise<void
   await ctx.answerCallbackQuery({ text: ctx.t("dsr.already_closed", { id: request.id }).slice(0, 200), show_alert: true });
 }
 
-guardedCallback(requestHandlers, /^dsr:view:(\d{1,9})$/, "staff", async (ctx) => {
-  const found = await staffRequest(ctx);
+guardedCallback(requestHandlers, DSR.match("view"), "staff", async (ctx) => {
+  const found = await staffRequest(ctx, DSR.parse("view", ctx)?.id);
   if (!found) return;
   await ctx.answerCallbackQuery();
   const data = await loadDsrNotice(ctx.db, ctx.deps.pii, found.request.id);
@@ -93,8 +93,8 @@ guardedCallback(requestHandlers, /^dsr:view:(\d{1,9})$/, "staff", async (ctx) =>
   });
 });
 
-guardedCallback(requestHandlers, /^dsr:ok:(\d{1,9})$/, "staff", async (ctx) => {
-  const found = await staffRequest(ctx);
+guardedCallback(requestHandlers, DSR.match("ok"), "staff", async (ctx) => {
+  const found = await staffRequest(ctx, DSR.parse("ok", ctx)?.id);
   if (!found) return;
   if (found.request.kind !== "correction" || found.request.status !== "open") return answerClosed(ctx, found.request);
   const closed = await closeDataRequest(ctx.db, { requestId: found.request.id, outcome: "resolved", by: ctx.user!.id, note: null, now: ctx.deps.now() });
@@ -103,16 +103,16 @@ guardedCallback(requestHandlers, /^dsr:ok:(\d{1,9})$/, "staff", async (ctx) => {
   await ctx.reply(ctx.t("dsr.resolved_done", { id: closed.id }));
 });
 
-guardedCallback(requestHandlers, /^dsr:no:(\d{1,9})$/, "staff", async (ctx) => {
-  const found = await staffRequest(ctx);
+guardedCallback(requestHandlers, DSR.match("no"), "staff", async (ctx) => {
+  const found = await staffRequest(ctx, DSR.parse("no", ctx)?.id);
   if (!found) return;
   if (found.request.status !== "open" || found.request.kind === "access") return answerClosed(ctx, found.request);
   await ctx.answerCallbackQuery();
   await enterFlow(ctx, DSR_REJECT, found.request.id);
 });
 
-guardedCallback(requestHandlers, /^dsr:del:(\d{1,9})$/, "staff", async (ctx) => {
-  const found = await staffRequest(ctx);
+guardedCallback(requestHandlers, DSR.match("del"), "staff", async (ctx) => {
+  const found = await staffRequest(ctx, DSR.parse("del", ctx)?.id);
   if (!found) return;
   if (found.request.kind !== "deletion" || found.request.status !== "open") return answerClosed(ctx, found.request);
   await ctx.answerCallbackQuery();
@@ -120,15 +120,15 @@ guardedCallback(requestHandlers, /^dsr:del:(\d{1,9})$/, "staff", async (ctx) => 
     ctx.t("dsr.erase_confirm", { id: found.request.id, code: formatRefCode(found.household.ref_code), name: found.household.head_name }),
     {
       reply_markup: new InlineKeyboard()
-        .text(ctx.t("dsr.btn_erase_yes"), DSR.eraseYes(found.request.id))
+        .text(ctx.t("dsr.btn_erase_yes"), DSR.encode("delok", { id: found.request.id }))
         .row()
-        .text(ctx.t("dsr.btn_erase_no"), DSR.eraseNo(found.request.id)),
+        .text(ctx.t("dsr.btn_erase_no"), DSR.encode("delno", { id: found.request.id })),
     },
   );
 });
 
-guardedCallback(requestHandlers, /^dsr:delok:(\d{1,9})$/, "staff", async (ctx) => {
-  const found = await staffRequest(ctx);
+guardedCallback(requestHandlers, DSR.match("delok"), "staff", async (ctx) => {
+  const found = await staffRequest(ctx, DSR.parse("delok", ctx)?.id);
   if (!found) return;
   const { request, household } = found;
   if (request.kind !== "deletion" || request.status !== "open") return answerClosed(ctx, request);
@@ -141,7 +141,7 @@ guardedCallback(requestHandlers, /^dsr:delok:(\d{1,9})$/, "staff", async (ctx) =
   await ctx.editMessageText(ctx.t("dsr.erased_done", { id: request.id, code: formatRefCode(household.ref_code) })).catch(() => undefined);
 });
 
-guardedCallback(requestHandlers, /^dsr:delno:(\d{1,9})$/, "staff", async (ctx) => {
+guardedCallback(requestHandlers, DSR.match("delno"), "staff", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.editMessageText(ctx.t("dsr.erase_cancelled")).catch(() => undefined);
 });

@@ -24,7 +24,8 @@ import { ACCESS_COPY_TTL_MS } from "../../domain/data-requests.js";
 import { escapeHtml } from "../../lib/html.js";
 import { STATUS_CHECK } from "../../flows/status-check.js";
 import { DATA_CORRECTION } from "../../flows/data-correction.js";
-import { BS, formatDateTime, localIsoDate, renderStatusCard } from "./status-card.js";
+import { formatDateTime, localIsoDate, renderStatusCard } from "../../ui/beneficiary/status-card.js";
+import { BS } from "../../ui/beneficiary/callback-data.js";
 import { whenDelivered } from "../outbox.js";
 
 export { ACCESS_COPY_TTL_MS };
@@ -68,7 +69,7 @@ guardedCallback(selfServiceHandlers, "start:status", "anyone", async (ctx) => {
   await startCheck(ctx);
 });
 
-guardedCallback(selfServiceHandlers, "bs:retry", "anyone", async (ctx) => {
+guardedCallback(selfServiceHandlers, BS.match("retry"), "anyone", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup().catch(() => undefined);
   await startCheck(ctx);
@@ -88,11 +89,9 @@ selfServiceHandlers.chatType("private").on("message:text", async (ctx, next) => 
  * the session is live; otherwise the tap is answered and nothing else happens (callback data
  * can be forged: the id in it only selects among the chat's own sessions).
  */
-async function sessionHousehold(ctx: BotContext): Promise<Household | undefined> {
-  const id = Number(ctx.match?.[1]);
+async function sessionHousehold(ctx: BotContext, id: number | undefined): Promise<Household | undefined> {
   const chat = ctx.chat;
-  const household =
-    chat?.type === "private" && Number.isSafeInteger(id) ? await verifiedHousehold(ctx.db, chat.id, id, ctx.deps.now()) : undefined;
+  const household = chat?.type === "private" && id !== undefined ? await verifiedHousehold(ctx.db, chat.id, id, ctx.deps.now()) : undefined;
   if (!household) {
     await ctx.answerCallbackQuery({ text: ctx.t("beneficiary.session_expired").slice(0, 200), show_alert: true });
     return undefined;
@@ -110,8 +109,8 @@ async function redrawCard(ctx: BotContext, householdId: number): Promise<void> {
   });
 }
 
-guardedCallback(selfServiceHandlers, /^bs:sub:(\d{1,9})$/, "anyone", async (ctx) => {
-  const household = await sessionHousehold(ctx);
+guardedCallback(selfServiceHandlers, BS.match("sub"), "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx, BS.parse("sub", ctx)?.id);
   if (!household) return;
   await subscribe(ctx.db, household.id, ctx.chat!.id, ctx.user?.id ?? null);
   await ctx.answerCallbackQuery();
@@ -120,8 +119,8 @@ guardedCallback(selfServiceHandlers, /^bs:sub:(\d{1,9})$/, "anyone", async (ctx)
 });
 
 // "Berhenti" on the status card: needs the session, like every card button.
-guardedCallback(selfServiceHandlers, /^bs:unsub:(\d{1,9})$/, "anyone", async (ctx) => {
-  const household = await sessionHousehold(ctx);
+guardedCallback(selfServiceHandlers, BS.match("unsub"), "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx, BS.parse("unsub", ctx)?.id);
   if (!household) return;
   await unsubscribe(ctx.db, household.id, ctx.chat!.id, ctx.user?.id ?? null);
   await ctx.answerCallbackQuery();
@@ -131,17 +130,17 @@ guardedCallback(selfServiceHandlers, /^bs:unsub:(\d{1,9})$/, "anyone", async (ct
 
 // "Berhenti" under a notification: works without a new check, but only ever removes this
 // chat's own subscription (a forged id removes nothing that is not the chat's).
-guardedCallback(selfServiceHandlers, /^bs:stop:(\d{1,9})$/, "anyone", async (ctx) => {
-  const id = Number(ctx.match?.[1]);
+guardedCallback(selfServiceHandlers, BS.match("stop"), "anyone", async (ctx) => {
+  const tap = BS.parse("stop", ctx);
   const chat = ctx.chat;
-  const removed = chat?.type === "private" ? await unsubscribe(ctx.db, id, chat.id, ctx.user?.id ?? null) : false;
-  if (!removed) {
+  const removed = chat?.type === "private" && tap ? await unsubscribe(ctx.db, tap.id, chat.id, ctx.user?.id ?? null) : false;
+  if (!removed || !tap) {
     await ctx.answerCallbackQuery({ text: ctx.t("beneficiary.not_subscribed").slice(0, 200), show_alert: true });
     return;
   }
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup().catch(() => undefined);
-  const row = await ctx.db.selectFrom("households").select("ref_code").where("id", "=", id).executeTakeFirst();
+  const row = await ctx.db.selectFrom("households").select("ref_code").where("id", "=", tap.id).executeTakeFirst();
   await ctx.reply(ctx.t("beneficiary.unsubscribed", { code: row ? formatRefCode(row.ref_code) : "–" }));
 });
 
@@ -166,8 +165,8 @@ async function sendSelfDeleting(ctx: BotContext, text: string, now: Date, markup
  * the screen). Needs a live session from a check with the family PIN — the strongest proof
  * the bot has.
  */
-guardedCallback(selfServiceHandlers, /^bs:data:(\d{1,9})$/, "anyone", async (ctx) => {
-  const household = await sessionHousehold(ctx);
+guardedCallback(selfServiceHandlers, BS.match("data"), "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx, BS.parse("data", ctx)?.id);
   if (!household) return;
   await ctx.answerCallbackQuery();
   const now = ctx.deps.now();
@@ -196,24 +195,24 @@ guardedCallback(selfServiceHandlers, /^bs:data:(\d{1,9})$/, "anyone", async (ctx
   if (!data) return;
   const village = (await regionLabel(ctx.db, data.villageCode)) ?? data.villageCode;
   const hasNumbers = data.headNik !== null || data.kk !== null || data.members.some((m) => m.nik !== null);
-  const markup = hasNumbers ? new InlineKeyboard().text(ctx.t("beneficiary.btn_show_full"), BS.full(household.id)) : undefined;
+  const markup = hasNumbers ? new InlineKeyboard().text(ctx.t("beneficiary.btn_show_full"), BS.encode("full", { id: household.id })) : undefined;
   await sendSelfDeleting(ctx, renderHouseholdData(ctx, data, village, request.id), now, markup);
 });
 
-guardedCallback(selfServiceHandlers, /^bs:full:(\d{1,9})$/, "anyone", async (ctx) => {
-  const household = await sessionHousehold(ctx);
+guardedCallback(selfServiceHandlers, BS.match("full"), "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx, BS.parse("full", ctx)?.id);
   if (!household) return;
   await ctx.answerCallbackQuery();
   await ctx.reply(ctx.t("beneficiary.full_confirm"), {
     reply_markup: new InlineKeyboard()
-      .text(ctx.t("beneficiary.btn_full_yes"), BS.fullYes(household.id))
+      .text(ctx.t("beneficiary.btn_full_yes"), BS.encode("fullok", { id: household.id }))
       .row()
-      .text(ctx.t("beneficiary.btn_full_no"), BS.fullNo(household.id)),
+      .text(ctx.t("beneficiary.btn_full_no"), BS.encode("fullno", { id: household.id })),
   });
 });
 
-guardedCallback(selfServiceHandlers, /^bs:fullok:(\d{1,9})$/, "anyone", async (ctx) => {
-  const household = await sessionHousehold(ctx);
+guardedCallback(selfServiceHandlers, BS.match("fullok"), "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx, BS.parse("fullok", ctx)?.id);
   if (!household) return;
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup().catch(() => undefined);
@@ -230,33 +229,33 @@ guardedCallback(selfServiceHandlers, /^bs:fullok:(\d{1,9})$/, "anyone", async (c
   await sendSelfDeleting(ctx, renderFullNumbers(ctx, data), now);
 });
 
-guardedCallback(selfServiceHandlers, /^bs:fullno:(\d{1,9})$/, "anyone", async (ctx) => {
+guardedCallback(selfServiceHandlers, BS.match("fullno"), "anyone", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.editMessageText(ctx.t("beneficiary.full_cancelled")).catch(() => undefined);
 });
 
-guardedCallback(selfServiceHandlers, /^bs:fix:(\d{1,9})$/, "anyone", async (ctx) => {
-  const household = await sessionHousehold(ctx);
+guardedCallback(selfServiceHandlers, BS.match("fix"), "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx, BS.parse("fix", ctx)?.id);
   if (!household) return;
   await ctx.answerCallbackQuery();
   await enterFlow(ctx, DATA_CORRECTION, household.id);
 });
 
-guardedCallback(selfServiceHandlers, /^bs:del:(\d{1,9})$/, "anyone", async (ctx) => {
-  const household = await sessionHousehold(ctx);
+guardedCallback(selfServiceHandlers, BS.match("del"), "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx, BS.parse("del", ctx)?.id);
   if (!household) return;
   await ctx.answerCallbackQuery();
   if (await replyIfDeletionOpen(ctx, household)) return;
   await ctx.reply(ctx.t("beneficiary.delete_confirm", { code: formatRefCode(household.ref_code) }), {
     reply_markup: new InlineKeyboard()
-      .text(ctx.t("beneficiary.btn_delete_yes"), BS.delYes(household.id))
+      .text(ctx.t("beneficiary.btn_delete_yes"), BS.encode("delok", { id: household.id }))
       .row()
-      .text(ctx.t("beneficiary.btn_delete_no"), BS.delNo(household.id)),
+      .text(ctx.t("beneficiary.btn_delete_no"), BS.encode("delno", { id: household.id })),
   });
 });
 
-guardedCallback(selfServiceHandlers, /^bs:delok:(\d{1,9})$/, "anyone", async (ctx) => {
-  const household = await sessionHousehold(ctx);
+guardedCallback(selfServiceHandlers, BS.match("delok"), "anyone", async (ctx) => {
+  const household = await sessionHousehold(ctx, BS.parse("delok", ctx)?.id);
   if (!household) return;
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup().catch(() => undefined);
@@ -273,7 +272,7 @@ guardedCallback(selfServiceHandlers, /^bs:delok:(\d{1,9})$/, "anyone", async (ct
   await ctx.reply(ctx.t("beneficiary.delete_recorded", { id: request.id, due: formatDateTime(request.due_at.toISOString(), tz, ctx.locale) }));
 });
 
-guardedCallback(selfServiceHandlers, /^bs:delno:(\d{1,9})$/, "anyone", async (ctx) => {
+guardedCallback(selfServiceHandlers, BS.match("delno"), "anyone", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup().catch(() => undefined);
   await ctx.reply(ctx.t("beneficiary.delete_cancelled"));

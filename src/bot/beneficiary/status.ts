@@ -1,7 +1,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context.js";
 import { guardedCallback } from "../commands/registry.js";
-import { CARD_ACTIONS, type CardAction } from "../households/card.js";
+import type { CardAction } from "../card-actions.js";
 import type { Household } from "../../db/schema.js";
 import { findHousehold } from "../../db/queries/households.js";
 import { changeHouseholdStatus, hasRecordedVisit, statusActorRole } from "../../db/queries/status-change.js";
@@ -10,14 +10,10 @@ import { isHouseholdStatus } from "../../domain/ppks.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { STATUS_CHANGE, changedText, explainRefusal } from "../../flows/status-change.js";
 import { enterFlow } from "./self-service.js";
+import { ST } from "../../ui/beneficiary/callback-data.js";
 
 /** Status changes from the household card: coordinators of the area, and the volunteer's "verified". */
 export const statusHandlers = new Composer<BotContext>();
-
-export const ST = {
-  pick: (id: number) => `st:${id}`,
-  to: (id: number, status: string) => `st:${id}:${status}`,
-} as const;
 
 /**
  * The card's status buttons for this viewer: "Ubah status" for staff of the area; for the
@@ -26,18 +22,15 @@ export const ST = {
  */
 export async function statusCardActions(ctx: Pick<BotContext, "user" | "t" | "db">, household: Household): Promise<CardAction[]> {
   const role = statusActorRole(ctx.user, household);
-  if (role === "coordinator" || role === "admin") return [{ label: ctx.t("status_change.btn_change"), data: ST.pick(household.id) }];
+  if (role === "coordinator" || role === "admin") return [{ label: ctx.t("status_change.btn_change"), data: ST.encode("_pick", { id: household.id }) }];
   if (role === "volunteer" && household.status === "terdaftar" && household.anonymized_at === null && (await hasRecordedVisit(ctx.db, household.id))) {
-    return [{ label: ctx.t("status_change.btn_verify"), data: ST.to(household.id, "diverifikasi") }];
+    return [{ label: ctx.t("status_change.btn_verify"), data: ST.encode("_to", { id: household.id, status: "diverifikasi" }) }];
   }
   return [];
 }
 
-CARD_ACTIONS.push(statusCardActions);
-
-async function loadForStatus(ctx: BotContext): Promise<{ household: Household; role: ActorRole } | undefined> {
-  const id = Number(ctx.match?.[1]);
-  const household = Number.isSafeInteger(id) ? await findHousehold(ctx.db, id) : undefined;
+async function loadForStatus(ctx: BotContext, id: number | undefined): Promise<{ household: Household; role: ActorRole } | undefined> {
+  const household = id !== undefined ? await findHousehold(ctx.db, id) : undefined;
   const role = household ? statusActorRole(ctx.user, household) : null;
   if (!household || !role) {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours").slice(0, 200), show_alert: true });
@@ -46,8 +39,8 @@ async function loadForStatus(ctx: BotContext): Promise<{ household: Household; r
   return { household, role };
 }
 
-guardedCallback(statusHandlers, /^st:(\d{1,9})$/, "volunteer", async (ctx) => {
-  const found = await loadForStatus(ctx);
+guardedCallback(statusHandlers, ST.match("_pick"), "volunteer", async (ctx) => {
+  const found = await loadForStatus(ctx, ST.parse("_pick", ctx)?.id);
   if (!found) return;
   const { household, role } = found;
   if (role === "volunteer" || !isHouseholdStatus(household.status)) {
@@ -66,16 +59,17 @@ guardedCallback(statusHandlers, /^st:(\d{1,9})$/, "volunteer", async (ctx) => {
   }
   const kb = new InlineKeyboard();
   for (const to of options) {
-    kb.text(`${ctx.t(`vocab.status.${to}`)}${requiresReason(to) ? " ✍️" : ""}`, ST.to(household.id, to)).row();
+    kb.text(`${ctx.t(`vocab.status.${to}`)}${requiresReason(to) ? " ✍️" : ""}`, ST.encode("_to", { id: household.id, status: to })).row();
   }
   await ctx.reply([...text, "", ctx.t("status_change.pick_hint")].join("\n"), { reply_markup: kb });
 });
 
-guardedCallback(statusHandlers, /^st:(\d{1,9}):([a-z_]{1,20})$/, "volunteer", async (ctx) => {
-  const found = await loadForStatus(ctx);
+guardedCallback(statusHandlers, ST.match("_to"), "volunteer", async (ctx) => {
+  const tap = ST.parse("_to", ctx);
+  const found = await loadForStatus(ctx, tap?.id);
   if (!found) return;
   const { household, role } = found;
-  const to = ctx.match?.[2] ?? "";
+  const to = tap?.status ?? "";
   const from = household.status;
   await ctx.answerCallbackQuery();
   if (!isHouseholdStatus(to) || !isHouseholdStatus(from)) {

@@ -1,9 +1,9 @@
 import type { Household } from "../../db/schema.js";
 import type { BotContext } from "../context.js";
-import type { CardAction } from "../households/card.js";
+import type { CardAction } from "../card-actions.js";
 import { isPriorityFlagged } from "../../db/queries/cekaman.js";
 import { canViewHousehold } from "../../domain/access.js";
-import { encodeCa } from "./callback-data.js";
+import { encodeCa } from "../../ui/cekaman/callback-data.js";
 
 /**
  * The household card's "prioritas bencana" button (Cek Aman's manual priority group): for

@@ -10,7 +10,7 @@ import type { TFunction } from "../../i18n.js";
 import type { Broadcast } from "../../db/queries/broadcasts.js";
 import { findEvent } from "../../db/queries/cekaman.js";
 import { findUserById } from "../../db/queries/users.js";
-import { eventZone, renderChecklist, renderFamily, type Rendered } from "./render.js";
+import { eventZone, renderChecklist, renderFamily, type Rendered } from "../../ui/cekaman/render.js";
 
 /**
  * The message of one delivery of a cekaman_* broadcast, or null when there is nothing to say

@@ -36,9 +36,9 @@ import { canViewHousehold } from "../../domain/access.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { STATUS_EMOJI } from "../../domain/cekaman.js";
 import { CEKAMAN_ANSWER, CEKAMAN_SETUP, type CekamanAnswerArgs } from "../../flows/cekaman/index.js";
-import { answerRole, isStaff, isStaffOf, mayManageEvent, staffArea } from "./access.js";
-import { CA_TRIGGERS, decodeCa, encodeCa, type CaAction } from "./callback-data.js";
-import { checklistModeFor, eventZone, regionsLabel, renderChecklist, renderFamily, renderHousehold, renderTally, whenLabel } from "./render.js";
+import { answerRole, isStaff, isStaffOf, mayManageEvent, staffArea } from "../../domain/cekaman-access.js";
+import { CA_TRIGGERS, decodeCa, encodeCa, type CaAction } from "../../ui/cekaman/callback-data.js";
+import { checklistModeFor, eventZone, regionsLabel, renderChecklist, renderFamily, renderHousehold, renderTally, whenLabel } from "../../ui/cekaman/render.js";
 
 export const cekamanHandlers = new Composer<BotContext>();
 

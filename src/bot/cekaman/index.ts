@@ -2,6 +2,7 @@ import type { Feature } from "../features.js";
 import { cekamanFlows } from "../../flows/cekaman/index.js";
 import { cekamanHandlers } from "./handlers.js";
 import { cekamanJobs } from "./jobs.js";
+import { cekamanCardActions } from "./card-action.js";
 import { broadcastAckJobs } from "../coordinator/broadcast.js";
 
 /**
@@ -12,6 +13,7 @@ import { broadcastAckJobs } from "../coordinator/broadcast.js";
 export const cekamanFeature: Feature = {
   name: "cekaman",
   composer: cekamanHandlers,
+  cardActions: [cekamanCardActions],
   flows: cekamanFlows,
   jobs: [...cekamanJobs, ...broadcastAckJobs],
 };

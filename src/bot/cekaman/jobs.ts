@@ -38,10 +38,10 @@ import { TALLY_EVERY_MS, rtRwLabel } from "../../domain/cekaman.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { localDate, maskName } from "../../domain/visit.js";
 import { formatCount } from "../../domain/broadcast.js";
-import { eventZone, renderHelp, renderTally, villageOf } from "./render.js";
+import { eventZone, renderHelp, renderTally, villageOf } from "../../ui/cekaman/render.js";
 import { writeReport } from "./report.js";
-import { mayManageEvent } from "./access.js";
-import { encodeCa } from "./callback-data.js";
+import { mayManageEvent } from "../../domain/cekaman-access.js";
+import { encodeCa } from "../../ui/cekaman/callback-data.js";
 
 function tFor(deps: AppDeps, locale: string | null | undefined): { t: TFunction; locale: string } {
   const l = locale && isLocale(locale) ? locale : deps.i18n.defaultLocale;

@@ -14,7 +14,7 @@ import { maskNik } from "../../domain/mask.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { displayRegionName } from "../../domain/region-names.js";
 import { XlsxPartWriter, finalNames, type ExportPart } from "../../lib/export-writers.js";
-import type { Zone } from "./render.js";
+import type { Zone } from "../../ui/cekaman/render.js";
 
 /** Column titles (in the report's language). */
 export function reportHeader(t: TFunction): string[] {

@@ -5,6 +5,7 @@ import { isLocale } from "../../i18n.js";
 import type { BotContext } from "../context.js";
 import { syncUserCommands } from "./menu.js";
 import { guardedCallback, guardedCommand } from "./registry.js";
+import { LANG } from "../../ui/language/callback-data.js";
 
 /** /bahasa (/language): switch between Indonesian and English, stored per user. */
 export const languageHandlers = new Composer<BotContext>();
@@ -13,12 +14,12 @@ const LABELS: Record<(typeof LOCALES)[number], string> = { id: "🇮🇩 Bahasa 
 
 guardedCommand(languageHandlers, "bahasa", async (ctx) => {
   const kb = new InlineKeyboard();
-  for (const locale of LOCALES) kb.text(`${locale === ctx.locale ? "✓ " : ""}${LABELS[locale]}`, `lang:${locale}`);
+  for (const locale of LOCALES) kb.text(`${locale === ctx.locale ? "✓ " : ""}${LABELS[locale]}`, LANG.encode("_set", { locale }));
   await ctx.reply(ctx.t("language.choose"), { reply_markup: kb });
 });
 
-guardedCallback(languageHandlers, /^lang:(\w+)$/, "anyone", async (ctx) => {
-  const locale = ctx.match?.[1];
+guardedCallback(languageHandlers, LANG.match("_set"), "anyone", async (ctx) => {
+  const locale = LANG.parse("_set", ctx)?.locale;
   if (!isLocale(locale) || !ctx.user) {
     await ctx.answerCallbackQuery();
     return;

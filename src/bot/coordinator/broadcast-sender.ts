@@ -27,25 +27,11 @@ import { describeError } from "../errors.js";
 import { broadcastProgressText, formatCount } from "../../domain/broadcast.js";
 import { defineJob } from "../jobs.js";
 import { renderCekamanDelivery } from "../cekaman/deliveries.js";
-
-// === Acknowledged broadcasts: the "bk:" buttons (one codec)
-
-export type BkAction = { a: "ack"; broadcastId: number } | { a: "report"; broadcastId: number };
-
-export function encodeBk(x: BkAction): string {
-  return x.a === "ack" ? `bk:a:${x.broadcastId}` : `bk:r:${x.broadcastId}`;
-}
-
-export function decodeBk(data: string | undefined): BkAction | undefined {
-  const m = /^bk:([ar]):(\d{1,9})$/.exec(data ?? "");
-  if (!m) return undefined;
-  const broadcastId = Number(m[2]);
-  return m[1] === "a" ? { a: "ack", broadcastId } : { a: "report", broadcastId };
-}
+import { BC, BK } from "../../ui/coordinator/callback-data.js";
 
 /** The "👍 Sudah dibaca" button under an acknowledged broadcast (and its reminder). */
 export function ackKeyboard(t: TFunction, broadcastId: number): InlineKeyboard {
-  return new InlineKeyboard().text(t("siaran.btn_ack"), encodeBk({ a: "ack", broadcastId }));
+  return new InlineKeyboard().text(t("siaran.btn_ack"), BK.encode("a", { id: broadcastId }));
 }
 
 /** "👍 Sudah dibaca: 3 dari 5" under the progress and the final report. */
@@ -388,7 +374,7 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
         lastProgress.delete(b.id);
         let text = broadcastProgressText(t, senderLocale, figures(done, counts), true);
         if (done.ack_requested) text += `\n${await ackLine(db, t, senderLocale, done.id)}`;
-        await editProgress(done, text, done.ack_requested ? new InlineKeyboard().text(t("siaran.btn_ack_report"), encodeBk({ a: "report", broadcastId: done.id })) : undefined);
+        await editProgress(done, text, done.ack_requested ? new InlineKeyboard().text(t("siaran.btn_ack_report"), BK.encode("r", { id: done.id })) : undefined);
         if (done.progress_chat_id) {
           const wait = reserveChat(done.progress_chat_id);
           if (wait > 0) await sleep(wait);
@@ -407,7 +393,7 @@ export function createBroadcastSender(opts: BroadcastSenderOptions): BroadcastSe
       if (freeSlots() < 1 && !force) continue;
       recent.push(mono());
       lastProgress.set(b.id, text);
-      await editProgress(b, text, new InlineKeyboard().text(t("siaran.btn_stop"), `bc:stop:${b.id}`));
+      await editProgress(b, text, new InlineKeyboard().text(t("siaran.btn_stop"), BC.encode("stop", { id: b.id })));
     }
   }
 

@@ -22,7 +22,8 @@ import { findUserById } from "../../db/queries/users.js";
 import { isLocale, type TFunction } from "../../i18n.js";
 import { defineJob } from "../jobs.js";
 import { describeError } from "../errors.js";
-import { ackLine, decodeBk, encodeBk } from "./broadcast-sender.js";
+import { ackLine } from "./broadcast-sender.js";
+import { BC, BK } from "../../ui/coordinator/callback-data.js";
 import { regionLabel } from "../../db/queries/regions.js";
 import { audit } from "../../db/queries/audit.js";
 import { broadcastProgressText, formatCount } from "../../domain/broadcast.js";
@@ -78,19 +79,20 @@ guardedCommand(broadcastHandlers, "siaran", async (ctx) => {
     lines.push("", ctx.t("siaran.history_header", { count: list.length }));
     for (const b of list) lines.push(await historyLine(ctx, b));
   }
-  const kb = new InlineKeyboard().text(ctx.t("siaran.btn_new"), "bc:new");
-  for (const b of list) if (b.status === "sending" && mayManage(user, b)) kb.row().text(ctx.t("siaran.btn_stop_id", { id: b.id }), `bc:stop:${b.id}`);
-  for (const b of list) if (b.ack_requested && mayManage(user, b)) kb.row().text(ctx.t("siaran.btn_ack_report_id", { id: b.id }), encodeBk({ a: "report", broadcastId: b.id }));
+  const kb = new InlineKeyboard().text(ctx.t("siaran.btn_new"), BC.encode("new", {}));
+  for (const b of list) if (b.status === "sending" && mayManage(user, b)) kb.row().text(ctx.t("siaran.btn_stop_id", { id: b.id }), BC.encode("stop", { id: b.id }));
+  for (const b of list) if (b.ack_requested && mayManage(user, b)) kb.row().text(ctx.t("siaran.btn_ack_report_id", { id: b.id }), BK.encode("r", { id: b.id }));
   await ctx.reply(lines.join("\n"), { reply_markup: kb });
 });
 
-guardedCallback(broadcastHandlers, "bc:new", "staff", async (ctx) => {
+guardedCallback(broadcastHandlers, BC.match("new"), "staff", async (ctx) => {
   await enterFlowFromButton(ctx, BROADCAST_COMPOSE);
 });
 
-guardedCallback(broadcastHandlers, /^bc:stop:(\d+)$/, "staff", async (ctx) => {
+guardedCallback(broadcastHandlers, BC.match("stop"), "staff", async (ctx) => {
   const user = ctx.user!;
-  const b = await findBroadcast(ctx.db, Number(ctx.match?.[1]));
+  const tap = BC.parse("stop", ctx);
+  const b = tap ? await findBroadcast(ctx.db, tap.id) : undefined;
   if (!b || !mayManage(user, b)) {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
     return;
@@ -138,21 +140,21 @@ async function scheduleAckProgress(db: BotContext["db"], broadcastId: number, no
  * "👍 Sudah dibaca": counts once, and only for the tapping user's own delivery of that
  * broadcast — a forged or forwarded button changes nothing.
  */
-guardedCallback(broadcastHandlers, /^bk:a:/, "anyone", async (ctx) => {
-  const action = decodeBk(ctx.callbackQuery?.data);
+guardedCallback(broadcastHandlers, BK.match("a"), "anyone", async (ctx) => {
+  const tap = BK.parse("a", ctx);
   const user = ctx.user;
-  if (!action || action.a !== "ack" || !user) {
+  if (!tap || !user) {
     await ctx.answerCallbackQuery({ text: ctx.t("siaran.ack_not_yours").slice(0, 200), show_alert: true });
     return;
   }
   const now = ctx.deps.now();
-  const outcome = await acknowledgeDelivery(ctx.db, action.broadcastId, user.id, now);
+  const outcome = await acknowledgeDelivery(ctx.db, tap.id, user.id, now);
   if (outcome === "not_recipient") {
     await ctx.answerCallbackQuery({ text: ctx.t("siaran.ack_not_yours").slice(0, 200), show_alert: true });
     return;
   }
   await ctx.answerCallbackQuery({ text: ctx.t(outcome === "acked" ? "siaran.ack_thanks" : "siaran.ack_already").slice(0, 200) });
-  if (outcome === "acked") await scheduleAckProgress(ctx.db, action.broadcastId, now);
+  if (outcome === "acked") await scheduleAckProgress(ctx.db, tap.id, now);
   // The button has done its job: take it off the message.
   await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
 });
@@ -176,9 +178,9 @@ async function ackReportText(db: BotContext["db"], t: TFunction, locale: string,
   return lines.join("\n").slice(0, 4096);
 }
 
-guardedCallback(broadcastHandlers, /^bk:r:/, "staff", async (ctx) => {
-  const action = decodeBk(ctx.callbackQuery?.data);
-  const b = action?.a === "report" ? await findBroadcast(ctx.db, action.broadcastId) : undefined;
+guardedCallback(broadcastHandlers, BK.match("r"), "staff", async (ctx) => {
+  const tap = BK.parse("r", ctx);
+  const b = tap ? await findBroadcast(ctx.db, tap.id) : undefined;
   if (!b || !b.ack_requested || !mayManage(ctx.user!, b) || ctx.chat?.type !== "private") {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours").slice(0, 200), show_alert: true });
     return;
@@ -237,7 +239,7 @@ export const broadcastAckProgressJob = defineJob(
     try {
       await api.editMessageText(chatId, b.progress_message_id, text, {
         parse_mode: "HTML",
-        reply_markup: new InlineKeyboard().text(t("siaran.btn_ack_report"), encodeBk({ a: "report", broadcastId: b.id })),
+        reply_markup: new InlineKeyboard().text(t("siaran.btn_ack_report"), BK.encode("r", { id: b.id })),
       });
     } catch (err) {
       if (!(err instanceof GrammyError && err.error_code === 400)) log.warn({ broadcastId: b.id, err: describeError(err) }, "could not show confirmations");

@@ -15,6 +15,7 @@ import { isLocale } from "../../i18n.js";
 import type { User } from "../../db/schema.js";
 import { areaName, showTapped, staffArea, zoneOf } from "./common.js";
 import { ago } from "./volunteers.js";
+import { KO } from "../../ui/coordinator/callback-data.js";
 
 export const coordinatorHandlers = new Composer<BotContext>();
 
@@ -57,12 +58,12 @@ async function showList(ctx: BotContext, page: number, edit: boolean): Promise<v
         suspended: c.status === "suspended" ? ctx.t("koordinator.suspended_mark") : "",
       }),
     );
-    kb.text(`${n}. ${c.name ?? "–"}`.slice(0, 40), `ko:c:${c.id}`);
+    kb.text(`${n}. ${c.name ?? "–"}`.slice(0, 40), KO.encode("c", { id: c.id }));
     if (i % 2 === 1) kb.row();
   }
   kb.row();
-  if (p > 0) kb.text(ctx.t("common.prev_page"), `ko:p:${p - 1}`);
-  if (p < pages - 1) kb.text(ctx.t("common.next_page"), `ko:p:${p + 1}`);
+  if (p > 0) kb.text(ctx.t("common.prev_page"), KO.encode("p", { page: p - 1 }));
+  if (p < pages - 1) kb.text(ctx.t("common.next_page"), KO.encode("p", { page: p + 1 }));
   const text = `${header}\n\n${lines.join("\n")}\n\n${ctx.t("common.page", { page: p + 1, pages })}`;
   if (edit) await showTapped(ctx, text, kb);
   else await ctx.reply(text, { reply_markup: kb });
@@ -76,14 +77,14 @@ guardedCommand(coordinatorHandlers, "koordinator", async (ctx) => {
   await showList(ctx, 0, false);
 });
 
-guardedCallback(coordinatorHandlers, /^ko:p:(\d+)$/, "staff", async (ctx) => {
+guardedCallback(coordinatorHandlers, KO.match("p"), "staff", async (ctx) => {
   await ctx.answerCallbackQuery();
-  await showList(ctx, Number(ctx.match?.[1] ?? 0), true);
+  await showList(ctx, KO.parse("p", ctx)?.page ?? 0, true);
 });
 
 /** The coordinator if the tapping user manages them (re-checked on every tap). */
-async function managed(ctx: BotContext, id: number): Promise<User | undefined> {
-  const c = await findManagedCoordinator(ctx.db, ctx.user!, id);
+async function managed(ctx: BotContext, id: number | undefined): Promise<User | undefined> {
+  const c = id === undefined ? undefined : await findManagedCoordinator(ctx.db, ctx.user!, id);
   if (!c) await ctx.answerCallbackQuery({ text: ctx.t("koordinator.not_managed").slice(0, 200), show_alert: true });
   return c;
 }
@@ -97,30 +98,30 @@ async function showDetail(ctx: BotContext, c: User, note?: string): Promise<void
     last: ago(ctx.t, c.last_active_at, ctx.deps.now(), zone, ctx.locale),
   });
   const kb = new InlineKeyboard();
-  if (c.status === "active") kb.text(ctx.t("koordinator.btn_suspend"), `ko:s:${c.id}`).row();
-  else kb.text(ctx.t("koordinator.btn_reactivate"), `ko:r:${c.id}`).row();
-  kb.text(ctx.t("koordinator.btn_area"), `ko:a:${c.id}`).row();
-  kb.text(ctx.t("koordinator.btn_list"), "ko:p:0");
+  if (c.status === "active") kb.text(ctx.t("koordinator.btn_suspend"), KO.encode("s", { id: c.id })).row();
+  else kb.text(ctx.t("koordinator.btn_reactivate"), KO.encode("r", { id: c.id })).row();
+  kb.text(ctx.t("koordinator.btn_area"), KO.encode("a", { id: c.id })).row();
+  kb.text(ctx.t("koordinator.btn_list"), KO.encode("p", { page: 0 }));
   await showTapped(ctx, note ? `${note}\n\n${text}` : text, kb);
 }
 
-guardedCallback(coordinatorHandlers, /^ko:c:(\d+)$/, "staff", async (ctx) => {
-  const c = await managed(ctx, Number(ctx.match?.[1]));
+guardedCallback(coordinatorHandlers, KO.match("c"), "staff", async (ctx) => {
+  const c = await managed(ctx, KO.parse("c", ctx)?.id);
   if (!c) return;
   await ctx.answerCallbackQuery();
   await showDetail(ctx, c);
 });
 
-guardedCallback(coordinatorHandlers, /^ko:s:(\d+)$/, "staff", async (ctx) => {
-  const c = await managed(ctx, Number(ctx.match?.[1]));
+guardedCallback(coordinatorHandlers, KO.match("s"), "staff", async (ctx) => {
+  const c = await managed(ctx, KO.parse("s", ctx)?.id);
   if (!c) return;
   await ctx.answerCallbackQuery();
-  const kb = new InlineKeyboard().text(ctx.t("koordinator.btn_suspend_yes"), `ko:sy:${c.id}`).row().text(ctx.t("common.back"), `ko:c:${c.id}`);
+  const kb = new InlineKeyboard().text(ctx.t("koordinator.btn_suspend_yes"), KO.encode("sy", { id: c.id })).row().text(ctx.t("common.back"), KO.encode("c", { id: c.id }));
   await showTapped(ctx, ctx.t("koordinator.suspend_confirm", { name: c.name ?? "–" }), kb);
 });
 
 /** Suspends or reactivates: a conditional update (a second tap changes nothing), audited, the coordinator is told. */
-async function setStatus(ctx: BotContext, id: number, to: "active" | "suspended"): Promise<void> {
+async function setStatus(ctx: BotContext, id: number | undefined, to: "active" | "suspended"): Promise<void> {
   const c = await managed(ctx, id);
   if (!c) return;
   const from = to === "active" ? "suspended" : "active";
@@ -150,16 +151,16 @@ async function setStatus(ctx: BotContext, id: number, to: "active" | "suspended"
   await showDetail(ctx, updated, ctx.t(to === "active" ? "koordinator.reactivated" : "koordinator.suspended", { name: c.name ?? "–" }));
 }
 
-guardedCallback(coordinatorHandlers, /^ko:sy:(\d+)$/, "staff", async (ctx) => {
-  await setStatus(ctx, Number(ctx.match?.[1]), "suspended");
+guardedCallback(coordinatorHandlers, KO.match("sy"), "staff", async (ctx) => {
+  await setStatus(ctx, KO.parse("sy", ctx)?.id, "suspended");
 });
 
-guardedCallback(coordinatorHandlers, /^ko:r:(\d+)$/, "staff", async (ctx) => {
-  await setStatus(ctx, Number(ctx.match?.[1]), "active");
+guardedCallback(coordinatorHandlers, KO.match("r"), "staff", async (ctx) => {
+  await setStatus(ctx, KO.parse("r", ctx)?.id, "active");
 });
 
-guardedCallback(coordinatorHandlers, /^ko:a:(\d+)$/, "staff", async (ctx) => {
-  const c = await managed(ctx, Number(ctx.match?.[1]));
+guardedCallback(coordinatorHandlers, KO.match("a"), "staff", async (ctx) => {
+  const c = await managed(ctx, KO.parse("a", ctx)?.id);
   if (!c) return;
   await enterFlowFromButton(ctx, COORDINATOR_AREA_FLOW, { coordinatorId: c.id } satisfies CoordinatorAreaArgs);
 });

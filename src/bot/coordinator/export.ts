@@ -31,6 +31,7 @@ import {
 } from "./export-data.js";
 import { areaName, showTapped, staffArea, zoneOf } from "./common.js";
 import { describeError } from "../errors.js";
+import { EX } from "../../ui/coordinator/callback-data.js";
 
 export const exportHandlers = new Composer<BotContext>();
 
@@ -45,15 +46,15 @@ export const EXPORT_JOB = "coordinator-export";
 
 function formatKeyboard(ctx: BotContext, mode: "m" | "f"): InlineKeyboard {
   const kb = new InlineKeyboard()
-    .text(ctx.t("ekspor.btn_xlsx"), `ex:go:x:${mode}`)
+    .text(ctx.t("ekspor.btn_xlsx"), EX.encode("go", { kind: "x", mask: mode }))
     .row()
-    .text(ctx.t("ekspor.btn_csv_households"), `ex:go:h:${mode}`)
-    .text(ctx.t("ekspor.btn_csv_members"), `ex:go:a:${mode}`)
+    .text(ctx.t("ekspor.btn_csv_households"), EX.encode("go", { kind: "h", mask: mode }))
+    .text(ctx.t("ekspor.btn_csv_members"), EX.encode("go", { kind: "a", mask: mode }))
     .row()
-    .text(ctx.t("ekspor.btn_csv_visits"), `ex:go:v:${mode}`)
+    .text(ctx.t("ekspor.btn_csv_visits"), EX.encode("go", { kind: "v", mask: mode }))
     .row();
-  if (mode === "m") kb.text(ctx.t("ekspor.btn_full"), "ex:full");
-  else kb.text(ctx.t("ekspor.btn_back_masked"), "ex:menu");
+  if (mode === "m") kb.text(ctx.t("ekspor.btn_full"), EX.encode("full", {}));
+  else kb.text(ctx.t("ekspor.btn_back_masked"), EX.encode("menu", {}));
   return kb;
 }
 
@@ -75,24 +76,29 @@ guardedCommand(exportHandlers, "ekspor", async (ctx) => {
   await ctx.reply(await menuText(ctx), { reply_markup: formatKeyboard(ctx, "m") });
 });
 
-guardedCallback(exportHandlers, "ex:menu", "staff", async (ctx) => {
+guardedCallback(exportHandlers, EX.match("menu"), "staff", async (ctx) => {
   await ctx.answerCallbackQuery();
   await showTapped(ctx, await menuText(ctx), formatKeyboard(ctx, "m"));
 });
 
-guardedCallback(exportHandlers, "ex:full", "staff", async (ctx) => {
+guardedCallback(exportHandlers, EX.match("full"), "staff", async (ctx) => {
   await ctx.answerCallbackQuery();
   await showTapped(ctx, ctx.t("ekspor.full_warning"), formatKeyboard(ctx, "f"));
 });
 
-guardedCallback(exportHandlers, /^ex:go:([xhav]):([mf])$/, "staff", async (ctx) => {
+guardedCallback(exportHandlers, EX.match("go"), "staff", async (ctx) => {
   const user = ctx.user!;
+  const tap = EX.parse("go", ctx);
+  if (!tap) {
+    await ctx.answerCallbackQuery({ text: ctx.t("common.button_expired").slice(0, 200) });
+    return;
+  }
   if (user.role === "coordinator" && !user.area_code) {
     await ctx.answerCallbackQuery({ text: ctx.t("koordinator.no_area").slice(0, 200), show_alert: true });
     return;
   }
-  const kind = ctx.match![1] as ExportKind;
-  const full = ctx.match![2] === "f";
+  const kind: ExportKind = tap.kind;
+  const full = tap.mask === "f";
   const chatId = ctx.chat!.id;
   const messageId = ctx.callbackQuery?.message?.message_id ?? 0;
   await ctx.answerCallbackQuery();

@@ -5,7 +5,7 @@ import { coordinatorFlows } from "../../flows/coordinator/index.js";
 import { broadcastHandlers } from "./broadcast.js";
 import { summaryHandlers } from "./summary.js";
 import { exportHandlers, exportJob } from "./export.js";
-import { reassignNotifyJob, volunteerHandlers, volunteerStatusNotifyJob } from "./volunteers.js";
+import { reassignCardAction, reassignNotifyJob, volunteerHandlers, volunteerStatusNotifyJob } from "./volunteers.js";
 import { coordinatorHandlers, coordinatorNotifyJob } from "./coordinators.js";
 import { broadcastDrainJob } from "./broadcast-sender.js";
 
@@ -17,6 +17,7 @@ import { broadcastDrainJob } from "./broadcast-sender.js";
 export const coordinatorFeature: Feature = {
   name: "coordinator",
   composer: new Composer<BotContext>(broadcastHandlers, summaryHandlers, exportHandlers, volunteerHandlers, coordinatorHandlers),
+  cardActions: [reassignCardAction],
   flows: coordinatorFlows,
   jobs: [reassignNotifyJob, exportJob, coordinatorNotifyJob, broadcastDrainJob, volunteerStatusNotifyJob],
 };

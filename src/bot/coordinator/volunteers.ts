@@ -4,12 +4,13 @@ import { enterFlowFromButton } from "../flow-entry.js";
 import type { BotContext } from "../context.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
 import { isStaffFor } from "../access.js";
-import { CARD_ACTIONS } from "../households/card.js";
+import type { CardActionProvider } from "../card-actions.js";
 import { defineJob } from "../jobs.js";
 import { REASSIGN_FLOW, type ReassignArgs } from "../../flows/coordinator/index.js";
 import { findAreaVolunteer, inArea, listAreaVolunteers, setVolunteerStatus, type VolunteerRow } from "../../db/queries/coordinator.js";
 import { findUserById } from "../../db/queries/users.js";
-import { callbackCodec } from "../callback-data.js";
+import { RL } from "../../ui/coordinator/callback-data.js";
+import { HH } from "../../ui/households/callback-data.js";
 import { syncUserCommands } from "../commands/menu.js";
 import { findVisibleHousehold } from "../../db/queries/households.js";
 import { regionLabel } from "../../db/queries/regions.js";
@@ -24,28 +25,6 @@ import { requireStaffArea } from "../scope.js";
 export const volunteerHandlers = new Composer<BotContext>();
 
 const PAGE_SIZE = 8;
-
-/** Callback data of /relawan (every tap re-checks that the volunteer works in the tapper's area). */
-export const RL = callbackCodec("rl", {
-  /** A page of the list. */
-  p: ["page"],
-  /** A volunteer's details. */
-  v: ["id"],
-  /** A page of a volunteer's households. */
-  h: ["id", "page"],
-  /** Move households away from a volunteer (flow). */
-  mv: ["id"],
-  /** From a household card: move this household (flow). */
-  hm: ["id"],
-  /** Suspend: choose the reason. */
-  s: ["id"],
-  /** Suspend with the reason of {@link SUSPEND_REASONS} at this index. */
-  sr: ["id", "reason"],
-  /** Reactivate: confirm. */
-  r: ["id"],
-  /** Reactivate, confirmed. */
-  ry: ["id"],
-});
 
 /** Why a coordinator suspends a volunteer (codes are audited; the label is shown to the volunteer). */
 export const SUSPEND_REASONS = ["inactive", "moved", "misconduct", "own_request"] as const;
@@ -280,7 +259,7 @@ guardedCallback(volunteerHandlers, RL.match("h"), "staff", async (ctx) => {
   );
   const kb = new InlineKeyboard();
   rows.forEach((r, i) => {
-    kb.text(`${p * PAGE_SIZE + i + 1}. ${formatRefCode(r.ref_code)}`, `hh:open:${r.id}`);
+    kb.text(`${p * PAGE_SIZE + i + 1}. ${formatRefCode(r.ref_code)}`, HH.encode("open", { id: r.id }));
     if (i % 2 === 1) kb.row();
   });
   kb.row();
@@ -298,9 +277,9 @@ guardedCallback(volunteerHandlers, RL.match("mv"), "staff", async (ctx) => {
 });
 
 /** On a household card, for the area's staff: move the household to another volunteer. */
-CARD_ACTIONS.push((ctx, h) =>
-  isStaffFor(ctx.user, h) && !h.anonymized_at ? [{ label: ctx.t("relawan.action_reassign"), data: RL.encode("hm", { id: h.id }) }] : [],
-);
+/** The card's "move to another volunteer" button (area staff). */
+export const reassignCardAction: CardActionProvider = (ctx, h) =>
+  isStaffFor(ctx.user, h) && !h.anonymized_at ? [{ label: ctx.t("relawan.action_reassign"), data: RL.encode("hm", { id: h.id }) }] : [];
 
 guardedCallback(volunteerHandlers, RL.match("hm"), "staff", async (ctx) => {
   const h = await findVisibleHousehold(ctx.db, ctx.user!, RL.parse("hm", ctx)?.id ?? 0);

@@ -1,4 +1,4 @@
-import { callbackCodec } from "../callback-data.js";
+import { callbackCodec } from "../../ui/callback-data.js";
 
 /**
  * The dashboard's buttons in the chat ("db:"): `link` asks for a one-time login link for a

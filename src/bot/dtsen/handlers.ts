@@ -45,8 +45,8 @@ import { regionInStaffScope, scopeOf, staffAreaOf } from "../../domain/scope.js"
 import { localDate } from "../../domain/visit.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { DTSEN_DECISION, DTSEN_EVIDENCE, DTSEN_START } from "../../flows/dtsen/index.js";
-import { decodeDtsen, encodeDtsen, type DtsenAction } from "./callback.js";
-import { itemLabel, kindLabel, localDay, markup, renderHistory, renderProposal, villageName, type Rendered } from "./render.js";
+import { decodeDtsen, encodeDtsen, type DtsenAction } from "../../ui/dtsen/callback.js";
+import { itemLabel, kindLabel, localDay, markup, renderHistory, renderProposal, villageName, type Rendered } from "../../ui/dtsen/render.js";
 import { KK_VIEW_MINUTES } from "./jobs.js";
 
 /**

@@ -2,6 +2,7 @@ import type { Feature } from "../features.js";
 import { dtsenFlows } from "../../flows/dtsen/index.js";
 import { dtsenHandlers } from "./handlers.js";
 import { dtsenJobs, dtsenTicker } from "./jobs.js";
+import { dtsenCardButton } from "./card-button.js";
 
 /**
  * DTSEN bridge (issue 17): proposals (usulan baru, perubahan data, sanggah/penghapusan)
@@ -13,6 +14,7 @@ import { dtsenJobs, dtsenTicker } from "./jobs.js";
 export const dtsenFeature: Feature = {
   name: "dtsen",
   composer: dtsenHandlers,
+  cardActions: [dtsenCardButton],
   flows: dtsenFlows,
   jobs: dtsenJobs,
   tickers: [dtsenTicker],

@@ -6,7 +6,7 @@ import { defineJob, type JobContext, type Ticker } from "../jobs.js";
 import { hasAccess } from "../access.js";
 import { markUnreachableOn403 } from "../notices.js";
 import { describeError } from "../errors.js";
-import { BS } from "../beneficiary/status-card.js";
+import { BS } from "../../ui/beneficiary/callback-data.js";
 import { isLocale, type TFunction } from "../../i18n.js";
 import type { Locale } from "../../config.js";
 import type { User } from "../../db/schema.js";
@@ -29,8 +29,8 @@ import { regionInStaffScope, scopeOf } from "../../domain/scope.js";
 import { TIME_ZONES, isZoneLabel, localDate, localHour, maskName, zoneTz } from "../../domain/visit.js";
 import { formatDateId } from "../../domain/dates.js";
 import { formatRefCode } from "../../domain/refcode.js";
-import { encodeDtsen } from "./callback.js";
-import { itemLabel, kindLabel, villageName } from "./render.js";
+import { encodeDtsen } from "../../ui/dtsen/callback.js";
+import { itemLabel, kindLabel, villageName } from "../../ui/dtsen/render.js";
 import { buildPackageFiles } from "./package.js";
 
 /** Local hour from which the update-window reminders go out. */
@@ -161,7 +161,7 @@ export const familyNotifyJob = defineJob(DTSEN_JOBS.familyNotify, z.object({ his
   try {
     await job.api.sendMessage(payload.chatId, text, {
       parse_mode: "HTML",
-      reply_markup: new InlineKeyboard().text(t("dtsen.btn_unsubscribe"), BS.stop(row.household_id)),
+      reply_markup: new InlineKeyboard().text(t("dtsen.btn_unsubscribe"), BS.encode("stop", { id: row.household_id })),
     });
   } catch (err) {
     if (!(err instanceof GrammyError && err.error_code === 403)) throw err;

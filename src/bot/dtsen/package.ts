@@ -14,7 +14,7 @@ import { maskKk, maskNik } from "../../domain/mask.js";
 import { localDate } from "../../domain/visit.js";
 import { formatDateId } from "../../domain/dates.js";
 import { FONT, contentWidth, drawTable, renderPdf, type Pdf } from "../../lib/pdf.js";
-import { downloadTelegramFile, extensionOf } from "./telegram-files.js";
+import { downloadTelegramFile, extensionOf } from "../../lib/telegram-files.js";
 
 /**
  * Pendamping's own column layout of the hand-over file (no official layout is published; it

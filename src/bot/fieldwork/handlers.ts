@@ -2,7 +2,7 @@ import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
 import { isMonth, monthOf, parseMonthInput } from "../../domain/fieldwork/targets.js";
-import { decodeFw } from "./callback-data.js";
+import { decodeFw } from "../../ui/fieldwork/callback-data.js";
 import { renderPlanGroup, showInPlace, showPlan, startPostpone } from "./plan.js";
 import { answerLocation } from "./plausibility.js";
 import { showTargets, startSetTarget } from "./targets.js";

@@ -12,9 +12,10 @@ import { asPoint } from "../../domain/fieldwork/distance.js";
 import { buildPlan, routeLegs, type PlanGroup, type PlanHousehold, type PlanItem } from "../../domain/fieldwork/route.js";
 import { effectiveTarget, formatMonth, monthOf, percentOf } from "../../domain/fieldwork/targets.js";
 import { truncate } from "../../lib/text.js";
-import { encodeFw } from "./callback-data.js";
+import { encodeFw } from "../../ui/fieldwork/callback-data.js";
 import { userZone } from "./common.js";
 import { PLAN_POSTPONE } from "../../flows/fieldwork/postpone.js";
+import { VR } from "../../ui/visits/callback-data.js";
 
 /** Households listed in the plan overview; the rest are counted (every group keeps its button). */
 const MAX_OVERVIEW_LINES = 40;
@@ -183,7 +184,7 @@ export async function renderPlanGroup(
   if (g.route.length === 0) lines.push("", ctx.t("fieldwork.group_no_points"));
   for (const [i, item] of g.items.slice(0, MAX_GROUP_ITEMS).entries()) {
     // "vr:<id>" is the visit report's own button (the household card's): it checks ownership again.
-    kb.text(ctx.t("fieldwork.btn_report", { n: i + 1, code: formatRefCode(item.refCode) }), `vr:${item.id}`);
+    kb.text(ctx.t("fieldwork.btn_report", { n: i + 1, code: formatRefCode(item.refCode) }), VR.encode("_report", { id: item.id }));
     kb.text(ctx.t("fieldwork.btn_postpone"), encodeFw({ k: "postpone", householdId: item.id })).row();
   }
   const legs = routeLegs(g.route);

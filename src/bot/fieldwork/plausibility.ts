@@ -20,7 +20,7 @@ import { maskName } from "../../domain/visit.js";
 import { formatDateId } from "../../domain/dates.js";
 import { asPoint, formatDistance } from "../../domain/fieldwork/distance.js";
 import { deliveryDelayDays, isLateDelivery } from "../../domain/fieldwork/plausibility.js";
-import { encodeFw } from "./callback-data.js";
+import { encodeFw } from "../../ui/fieldwork/callback-data.js";
 import { sendToUser, tFor } from "./common.js";
 import { showInPlace } from "./plan.js";
 

@@ -18,7 +18,7 @@ import { regionLevel } from "../../domain/region-names.js";
 import { addMonths, compactMonth, formatMonth, isMonth, monthOf, parseMonthInput, type Month } from "../../domain/fieldwork/targets.js";
 import { fileSlug } from "../../domain/fieldwork/report.js";
 import { truncate } from "../../lib/text.js";
-import { encodeFw, type ReportSubject } from "./callback-data.js";
+import { encodeFw, type ReportSubject } from "../../ui/fieldwork/callback-data.js";
 import { showInPlace } from "./plan.js";
 import { WIB, tFor, userZone, type Zone } from "./common.js";
 import { renderReportPdf, renderReportXlsx, type ReportData, type ReportMeta } from "./report-render.js";

@@ -31,7 +31,7 @@ import {
 import { truncate } from "../../lib/text.js";
 import { enterFlowFromButton } from "../flow-entry.js";
 import { SET_TARGET } from "../../flows/fieldwork/target.js";
-import { encodeFw } from "./callback-data.js";
+import { encodeFw } from "../../ui/fieldwork/callback-data.js";
 import { showInPlace } from "./plan.js";
 import { tFor, userZone } from "./common.js";
 

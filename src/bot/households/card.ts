@@ -6,36 +6,17 @@ import { maskKk, maskNik } from "../../domain/mask.js";
 import { calendarDateOf, formatDateId, type ZoneLike } from "../../domain/dates.js";
 import { escapeHtml } from "../../lib/html.js";
 import type { BotContext } from "../context.js";
-import { dtsenCardButton } from "../dtsen/card-button.js";
-import { cekamanCardActions } from "../cekaman/card-action.js";
-
-/** A button on a household card. `data` must be ≤ 64 bytes and carry the household id. */
-export interface CardAction {
-  label: string;
-  data: string;
-}
 
 /**
- * Features add their buttons to the household card here (report a visit, history, change
- * status…). A provider returns nothing when the viewer may not use its actions; the handler
- * behind each button must check access again (callback data can be forged).
- */
-export type CardActionProvider = (ctx: BotContext, household: Household) => CardAction[] | Promise<CardAction[]>;
-export const CARD_ACTIONS: CardActionProvider[] = [];
-
-/**
- * The card's keyboard: every provider's buttons, in the order the providers were added, one
- * button per row (labels stay readable on a small phone). A new button needs nothing here:
- * its feature adds a provider to {@link CARD_ACTIONS}.
+ * The card's keyboard: the buttons of every feature's card actions (`Feature.cardActions`),
+ * in the order of the features, one button per row (labels stay readable on a small phone).
+ * A new button needs nothing here: its feature lists a provider.
  */
 export async function cardKeyboard(ctx: BotContext, h: Household): Promise<InlineKeyboard> {
   const kb = new InlineKeyboard();
-  for (const provider of CARD_ACTIONS) {
+  for (const provider of ctx.cardActions) {
     for (const action of await provider(ctx, h)) kb.text(action.label, action.data).row();
   }
-  const dtsen = dtsenCardButton(ctx, h);
-  if (dtsen) kb.text(dtsen.label, dtsen.data).row();
-  for (const action of await cekamanCardActions(ctx, h)) kb.text(action.label, action.data).row();
   return kb;
 }
 

@@ -13,18 +13,20 @@ import { formatDateId, localDateOf } from "../../domain/dates.js";
 import { regionTimezones } from "../../db/queries/regions.js";
 import { HOUSEHOLD_REGISTRATION } from "../../flows/household-registration.js";
 import { HOUSEHOLD_EDIT } from "../../flows/household-edit.js";
-import { CARD_ACTIONS, renderHouseholdCard } from "./card.js";
+import { renderHouseholdCard } from "./card.js";
+import type { CardActionProvider } from "../card-actions.js";
 import { defineJob, type Ticker } from "../jobs.js";
 import { isLocale } from "../../i18n.js";
+import { HH } from "../../ui/households/callback-data.js";
 
 export const householdHandlers = new Composer<BotContext>();
 
 const PAGE_SIZE = 8;
 
 /** The card's own action: edit (the assigned volunteer and the area's staff). */
-CARD_ACTIONS.push((ctx, h) =>
-  canViewHousehold(ctx.user, h) && !h.anonymized_at ? [{ label: ctx.t("keluarga.action_edit"), data: `hh:edit:${h.id}` }] : [],
-);
+/** The card's "Ubah data" button. */
+export const editCardAction: CardActionProvider = (ctx, h) =>
+  canViewHousehold(ctx.user, h) && !h.anonymized_at ? [{ label: ctx.t("keluarga.action_edit"), data: HH.encode("edit", { id: h.id }) }] : [];
 
 guardedCommand(householdHandlers, "daftar", async (ctx) => {
   await ctx.conversation.enter(HOUSEHOLD_REGISTRATION);
@@ -73,14 +75,14 @@ async function showList(ctx: BotContext, page: number, query: string, edit: bool
   const header = query ? ctx.t("keluarga.search_header", { query, total }) : ctx.t("keluarga.header", { total });
   const kb = new InlineKeyboard();
   rows.forEach((r, i) => {
-    kb.text(`${p * PAGE_SIZE + i + 1}. ${formatRefCode(r.ref_code)}`, `hh:open:${r.id}`);
+    kb.text(`${p * PAGE_SIZE + i + 1}. ${formatRefCode(r.ref_code)}`, HH.encode("open", { id: r.id }));
     if (i % 2 === 1) kb.row();
   });
   kb.row();
   const q40 = Buffer.from(query, "utf8").subarray(0, 30).toString("utf8").replace(/:/g, " ");
-  if (p > 0) kb.text(ctx.t("common.prev_page"), `hh:list:${p - 1}:${q40}`);
-  if (p < pages - 1) kb.text(ctx.t("common.next_page"), `hh:list:${p + 1}:${q40}`);
-  kb.row().text(ctx.t("keluarga.search_button"), "hh:search");
+  if (p > 0) kb.text(ctx.t("common.prev_page"), HH.encode("list", { page: p - 1, q: q40 }));
+  if (p < pages - 1) kb.text(ctx.t("common.next_page"), HH.encode("list", { page: p + 1, q: q40 }));
+  kb.row().text(ctx.t("keluarga.search_button"), HH.encode("search", {}));
   const text = `${header}\n\n${lines.join("\n")}\n\n${ctx.t("common.page", { page: p + 1, pages })}`;
   if (edit) await ctx.editMessageText(text, { reply_markup: kb }).catch(() => undefined);
   else await ctx.reply(text, { reply_markup: kb });
@@ -91,18 +93,20 @@ guardedCommand(householdHandlers, "keluarga", async (ctx) => {
   await showList(ctx, 0, query, false);
 });
 
-guardedCallback(householdHandlers, /^hh:list:(\d{1,6}):(.*)$/, "volunteer", async (ctx) => {
+guardedCallback(householdHandlers, HH.match("list"), "volunteer", async (ctx) => {
+  const tap = HH.parse("list", ctx);
   await ctx.answerCallbackQuery();
-  await showList(ctx, Number(ctx.match?.[1] ?? 0), ctx.match?.[2]?.trim() ?? "", true);
+  await showList(ctx, tap?.page ?? 0, tap?.q.trim() ?? "", true);
 });
 
-guardedCallback(householdHandlers, "hh:search", "volunteer", async (ctx) => {
+guardedCallback(householdHandlers, HH.match("search"), "volunteer", async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.reply(ctx.t("keluarga.search_how"));
 });
 
-guardedCallback(householdHandlers, /^hh:open:(\d{1,9})$/, "volunteer", async (ctx) => {
-  const household = await findVisibleHousehold(ctx.db, ctx.user!, Number(ctx.match?.[1]));
+guardedCallback(householdHandlers, HH.match("open"), "volunteer", async (ctx) => {
+  const tap = HH.parse("open", ctx);
+  const household = tap ? await findVisibleHousehold(ctx.db, ctx.user!, tap.id) : undefined;
   if (!household) {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
     return;
@@ -113,8 +117,9 @@ guardedCallback(householdHandlers, /^hh:open:(\d{1,9})$/, "volunteer", async (ct
   await ctx.reply(card.text, { reply_markup: card.reply_markup });
 });
 
-guardedCallback(householdHandlers, /^hh:edit:(\d{1,9})$/, "volunteer", async (ctx) => {
-  const household = await findVisibleHousehold(ctx.db, ctx.user!, Number(ctx.match?.[1]));
+guardedCallback(householdHandlers, HH.match("edit"), "volunteer", async (ctx) => {
+  const tap = HH.parse("edit", ctx);
+  const household = tap ? await findVisibleHousehold(ctx.db, ctx.user!, tap.id) : undefined;
   if (!household || household.anonymized_at) {
     await ctx.answerCallbackQuery({ text: ctx.t("access.not_yours"), show_alert: true });
     return;

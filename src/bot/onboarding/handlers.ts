@@ -35,7 +35,7 @@ import type { BotContext } from "../context.js";
 import type { StartPayloadHandler } from "../commands/start.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
 import { loadApplicationNotice, renderApplicationNotice } from "./render.js";
-import "./jobs.js";
+import { APPR, INV, ONB, PROF } from "../../ui/onboarding/callback-data.js";
 
 export const onboardingHandlers = new Composer<BotContext>();
 
@@ -102,7 +102,7 @@ async function statusCard(ctx: BotContext): Promise<{ text: string; reply_markup
         area,
         sent: app ? await localTime(ctx, app.created_at, app.area_code) : "-",
       }),
-      reply_markup: new InlineKeyboard().text(t("mystatus.edit"), "onb:edit"),
+      reply_markup: new InlineKeyboard().text(t("mystatus.edit"), ONB.encode("edit", {})),
     };
   }
   if (user.role === "volunteer" && user.status === "rejected") {
@@ -110,7 +110,7 @@ async function statusCard(ctx: BotContext): Promise<{ text: string; reply_markup
     const by = app?.decided_by ? await ctx.db.selectFrom("users").select("name").where("id", "=", app.decided_by).executeTakeFirst() : undefined;
     return {
       text: t("mystatus.rejected", { reason: user.status_reason ?? app?.reason ?? "-", name: by?.name ?? "-", area }),
-      reply_markup: new InlineKeyboard().text(t("mystatus.reapply"), "onb:edit"),
+      reply_markup: new InlineKeyboard().text(t("mystatus.reapply"), ONB.encode("edit", {})),
     };
   }
   if (user.role === "volunteer") {
@@ -158,7 +158,7 @@ guardedCallback(onboardingHandlers, "start:volunteer", "anyone", async (ctx) => 
 });
 
 // Pending volunteers change their application; rejected ones apply again.
-guardedCallback(onboardingHandlers, "onb:edit", "anyone", async (ctx) => {
+guardedCallback(onboardingHandlers, ONB.match("edit"), "anyone", async (ctx) => {
   const user = ctx.user;
   if (!user || user.role !== "volunteer" || applyBlock(user) !== null) {
     await ctx.answerCallbackQuery({ text: ctx.t("common.button_expired").slice(0, 200) });
@@ -201,8 +201,12 @@ async function showDecided(ctx: BotContext, applicationId: number): Promise<void
   }
 }
 
-guardedCallback(onboardingHandlers, /^appr:ok:(\d{1,9})$/, "staff", async (ctx) => {
-  const applicationId = Number(ctx.match?.[1]);
+guardedCallback(onboardingHandlers, APPR.match("ok"), "staff", async (ctx) => {
+  const applicationId = APPR.parse("ok", ctx)?.id;
+  if (applicationId === undefined) {
+    await ctx.answerCallbackQuery({ text: ctx.t("common.button_expired").slice(0, 200) });
+    return;
+  }
   const result = await decideApplication(ctx.db, {
     applicationId,
     decider: ctx.user as User,
@@ -230,10 +234,10 @@ guardedCallback(onboardingHandlers, /^appr:ok:(\d{1,9})$/, "staff", async (ctx) 
   }
 });
 
-guardedCallback(onboardingHandlers, /^appr:no:(\d{1,9})$/, "staff", async (ctx) => {
-  const applicationId = Number(ctx.match?.[1]);
-  const app = await getApplication(ctx.db, applicationId);
-  if (!app) {
+guardedCallback(onboardingHandlers, APPR.match("no"), "staff", async (ctx) => {
+  const applicationId = APPR.parse("no", ctx)?.id;
+  const app = applicationId === undefined ? undefined : await getApplication(ctx.db, applicationId);
+  if (!app || applicationId === undefined) {
     await ctx.answerCallbackQuery({ text: ctx.t("common.button_expired").slice(0, 200) });
     return;
   }
@@ -259,14 +263,14 @@ guardedCallback(onboardingHandlers, /^appr:no:(\d{1,9})$/, "staff", async (ctx) 
 
 guardedCommand(onboardingHandlers, "undang", async (ctx) => {
   const user = ctx.user as User;
-  const kb = new InlineKeyboard().text(ctx.t("invite.new_volunteer"), "inv:new:v").row();
-  if (mayInviteCoordinators(user)) kb.text(ctx.t("invite.new_coordinator"), "inv:new:c").row();
-  kb.text(ctx.t("invite.list"), "inv:ls:0");
+  const kb = new InlineKeyboard().text(ctx.t("invite.new_volunteer"), INV.encode("new", { role: "v" })).row();
+  if (mayInviteCoordinators(user)) kb.text(ctx.t("invite.new_coordinator"), INV.encode("new", { role: "c" })).row();
+  kb.text(ctx.t("invite.list"), INV.encode("ls", { offset: 0 }));
   await ctx.reply(ctx.t("invite.menu", { area: await label(ctx, user.role === "admin" ? null : user.area_code) }), { reply_markup: kb });
 });
 
-guardedCallback(onboardingHandlers, /^inv:new:(v|c)$/, "staff", async (ctx) => {
-  const role = ctx.match?.[1] === "c" ? "coordinator" : "volunteer";
+guardedCallback(onboardingHandlers, INV.match("new"), "staff", async (ctx) => {
+  const role = INV.parse("new", ctx)?.role === "c" ? "coordinator" : "volunteer";
   if (role === "coordinator" && !mayInviteCoordinators(ctx.user as User)) {
     await ctx.answerCallbackQuery({ text: ctx.t("invite.no_coordinator_invites").slice(0, 200), show_alert: true });
     return;
@@ -301,41 +305,41 @@ async function inviteList(ctx: BotContext, offset: number, notice?: string): Pro
         state: ctx.t(`invite.state_${state}`),
       }) + (link ? `\n${link}` : ""),
     );
-    if (state === "active") kb.text(ctx.t("invite.revoke", { id: inv.id }), `inv:rv:${inv.id}`).row();
+    if (state === "active") kb.text(ctx.t("invite.revoke", { id: inv.id }), INV.encode("rv", { id: inv.id })).row();
   }
-  if (offset > 0) kb.text(ctx.t("common.prev_page"), `inv:ls:${Math.max(0, offset - INVITE_PAGE_SIZE)}`);
-  if (offset + INVITE_PAGE_SIZE < total) kb.text(ctx.t("common.next_page"), `inv:ls:${offset + INVITE_PAGE_SIZE}`);
+  if (offset > 0) kb.text(ctx.t("common.prev_page"), INV.encode("ls", { offset: Math.max(0, offset - INVITE_PAGE_SIZE) }));
+  if (offset + INVITE_PAGE_SIZE < total) kb.text(ctx.t("common.next_page"), INV.encode("ls", { offset: offset + INVITE_PAGE_SIZE }));
   const header = total === 0 ? ctx.t("invite.list_empty") : ctx.t("invite.list_title", { total });
   const text = [notice, header, ...blocks].filter(Boolean).join("\n\n");
   if (ctx.callbackQuery) await editTapped(ctx, text, kb);
   else await ctx.reply(text, { reply_markup: kb, link_preview_options: { is_disabled: true } });
 }
 
-guardedCallback(onboardingHandlers, /^inv:ls:(\d{1,6})$/, "staff", async (ctx) => {
+guardedCallback(onboardingHandlers, INV.match("ls"), "staff", async (ctx) => {
   await ctx.answerCallbackQuery();
-  await inviteList(ctx, Number(ctx.match?.[1]));
+  await inviteList(ctx, INV.parse("ls", ctx)?.offset ?? 0);
 });
 
-async function ownInvite(ctx: BotContext, id: number): Promise<Invite | undefined> {
-  const info = await findInviteById(ctx.db, id);
+async function ownInvite(ctx: BotContext, id: number | undefined): Promise<Invite | undefined> {
+  const info = id === undefined ? undefined : await findInviteById(ctx.db, id);
   return info && info.invite.created_by === ctx.user?.id ? info.invite : undefined;
 }
 
-guardedCallback(onboardingHandlers, /^inv:rv:(\d{1,9})$/, "staff", async (ctx) => {
-  const invite = await ownInvite(ctx, Number(ctx.match?.[1]));
+guardedCallback(onboardingHandlers, INV.match("rv"), "staff", async (ctx) => {
+  const invite = await ownInvite(ctx, INV.parse("rv", ctx)?.id);
   if (!invite || invite.revoked_at !== null) {
     await ctx.answerCallbackQuery({ text: ctx.t(invite ? "invite.already_revoked" : "access.not_yours").slice(0, 200), show_alert: true });
     return;
   }
   await ctx.answerCallbackQuery();
-  const kb = new InlineKeyboard().text(ctx.t("invite.revoke_yes"), `inv:rvy:${invite.id}`).row().text(ctx.t("common.back"), "inv:ls:0");
+  const kb = new InlineKeyboard().text(ctx.t("invite.revoke_yes"), INV.encode("rvy", { id: invite.id })).row().text(ctx.t("common.back"), INV.encode("ls", { offset: 0 }));
   await editTapped(ctx, ctx.t("invite.revoke_confirm", { id: invite.id, area: await label(ctx, invite.area_code) }), kb);
 });
 
-guardedCallback(onboardingHandlers, /^inv:rvy:(\d{1,9})$/, "staff", async (ctx) => {
-  const id = Number(ctx.match?.[1]);
-  const done = await revokeInvite(ctx.db, { inviteId: id, userId: (ctx.user as User).id, now: ctx.deps.now() });
-  if (!done) {
+guardedCallback(onboardingHandlers, INV.match("rvy"), "staff", async (ctx) => {
+  const id = INV.parse("rvy", ctx)?.id;
+  const done = id === undefined ? false : await revokeInvite(ctx.db, { inviteId: id, userId: (ctx.user as User).id, now: ctx.deps.now() });
+  if (!done || id === undefined) {
     const own = await ownInvite(ctx, id);
     await ctx.answerCallbackQuery({ text: ctx.t(own ? "invite.already_revoked" : "access.not_yours").slice(0, 200), show_alert: true });
     return;
@@ -357,11 +361,11 @@ async function profileCard(ctx: BotContext): Promise<{ text: string; reply_marku
     t("profile.role", { value: t(`profile.role_${user.role}`) }),
     t("profile.area", { value: await label(ctx, user.role === "admin" ? null : user.area_code) }),
   ];
-  const kb = new InlineKeyboard().text(t("profile.change_name"), "prof:name").row().text(t("profile.change_phone"), "prof:phone");
+  const kb = new InlineKeyboard().text(t("profile.change_name"), PROF.encode("_edit", { field: "name" })).row().text(t("profile.change_phone"), PROF.encode("_edit", { field: "phone" }));
   if (user.role === "volunteer") {
     const move = await latestApplication(ctx.db, user.id, "area_change");
     if (move?.status === "pending") lines.push("", t("mystatus.move_pending", { area: await label(ctx, move.area_code) }));
-    kb.row().text(t("profile.change_area"), "prof:area");
+    kb.row().text(t("profile.change_area"), PROF.encode("_edit", { field: "area" }));
   }
   return { text: lines.join("\n"), reply_markup: kb };
 }
@@ -371,8 +375,8 @@ guardedCommand(onboardingHandlers, "profil", async (ctx) => {
   await ctx.reply(card.text, { reply_markup: card.reply_markup });
 });
 
-guardedCallback(onboardingHandlers, /^prof:(name|phone|area)$/, "volunteer", async (ctx) => {
-  const field = ctx.match?.[1];
+guardedCallback(onboardingHandlers, PROF.match("_edit"), "volunteer", async (ctx) => {
+  const field = PROF.parse("_edit", ctx)?.field;
   if (field === "area" && ctx.user?.role !== "volunteer") {
     await ctx.answerCallbackQuery({ text: ctx.t("profile.area_by_invite").slice(0, 200), show_alert: true });
     return;

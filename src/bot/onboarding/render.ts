@@ -7,6 +7,7 @@ import { DEFAULT_ZONE, formatLocalDateTime } from "../../domain/onboarding.js";
 import { maskPhone } from "../../domain/phone.js";
 import type { TFunction } from "../../i18n.js";
 import { isLocale } from "../../i18n.js";
+import { APPR } from "../../ui/onboarding/callback-data.js";
 
 /** Everything a staff message about an application shows, loaded once for all recipients. */
 export interface ApplicationNotice {
@@ -52,7 +53,7 @@ export function renderApplicationNotice(
   const by = deciderName ?? "-";
   switch (app.status) {
     case "pending": {
-      const kb = new InlineKeyboard().text(t("approval.approve"), `appr:ok:${app.id}`).text(t("approval.reject"), `appr:no:${app.id}`);
+      const kb = new InlineKeyboard().text(t("approval.approve"), APPR.encode("ok", { id: app.id })).text(t("approval.reject"), APPR.encode("no", { id: app.id }));
       return { text: lines.join("\n"), reply_markup: kb };
     }
     case "approved":

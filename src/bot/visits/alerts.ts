@@ -33,8 +33,9 @@ import { audit } from "../../db/queries/audit.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { elapsed, formatLocalTime, localDate, maskName } from "../../domain/visit.js";
 import { regionLevel } from "../../domain/region-names.js";
-import { visitFieldLines, formatDate } from "../../flows/visit-text.js";
+import { visitFieldLines, formatDate } from "../../ui/visit-text.js";
 import { ALERT_RESOLVE } from "../../flows/alert-resolve.js";
+import { AL, VV } from "../../ui/visits/callback-data.js";
 
 export const alertHandlers = new Composer<BotContext>();
 
@@ -158,9 +159,9 @@ export function renderAlert(
     );
   }
   const kb = new InlineKeyboard();
-  if (v.status === "open") kb.text(t("alert.btn_ack"), `al:ack:${v.id}`);
-  if (v.status !== "resolved") kb.text(t("alert.btn_resolve"), `al:res:${v.id}`);
-  if (opts.privateChat) kb.row().text(t("alert.btn_view"), `vv:${v.visit_id}`);
+  if (v.status === "open") kb.text(t("alert.btn_ack"), AL.encode("ack", { id: v.id }));
+  if (v.status !== "resolved") kb.text(t("alert.btn_resolve"), AL.encode("res", { id: v.id }));
+  if (opts.privateChat) kb.row().text(t("alert.btn_view"), VV.encode("_view", { id: v.visit_id }));
   if (opts.privateChat && v.latitude !== null && v.longitude !== null) kb.row().url(t("field.alert_btn_map"), mapsUrl(v.latitude, v.longitude));
   const hasButtons = kb.inline_keyboard.some((row) => row.length > 0);
   return { text: lines.join("\n"), ...(hasButtons ? { reply_markup: kb } : {}) };
@@ -266,8 +267,8 @@ export const alertEscalateJob = defineJob(ALERT_JOBS.escalate, z.object({ alertI
 
 // === Buttons on alert messages
 
-async function alertForStaff(ctx: BotContext, id: number) {
-  const alert = await findAlert(ctx.db, id);
+async function alertForStaff(ctx: BotContext, id: number | undefined) {
+  const alert = id !== undefined ? await findAlert(ctx.db, id) : undefined;
   if (!alert || !ctx.user || !coversArea(ctx.user, alert.area_code)) return undefined;
   return alert;
 }
@@ -279,10 +280,10 @@ async function explainTaken(ctx: BotContext, id: number): Promise<void> {
   await ctx.answerCallbackQuery({ text: ctx.t(key, { name: name ?? "–" }).slice(0, 200), show_alert: true });
 }
 
-guardedCallback(alertHandlers, /^al:ack:(\d{1,9})$/, { access: "staff", chats: "any" }, async (ctx) => {
-  const id = Number(ctx.match?.[1]);
+guardedCallback(alertHandlers, AL.match("ack"), { access: "staff", chats: "any" }, async (ctx) => {
+  const id = AL.parse("ack", ctx)?.id;
   const alert = await alertForStaff(ctx, id);
-  if (!alert) {
+  if (!alert || id === undefined) {
     await ctx.answerCallbackQuery({ text: ctx.t("alert.not_yours").slice(0, 200), show_alert: true });
     return;
   }
@@ -302,10 +303,10 @@ guardedCallback(alertHandlers, /^al:ack:(\d{1,9})$/, { access: "staff", chats: "
   await ctx.answerCallbackQuery({ text: ctx.t("alert.ack_done").slice(0, 200) });
 });
 
-guardedCallback(alertHandlers, /^al:res:(\d{1,9})$/, { access: "staff", chats: "any" }, async (ctx) => {
-  const id = Number(ctx.match?.[1]);
+guardedCallback(alertHandlers, AL.match("res"), { access: "staff", chats: "any" }, async (ctx) => {
+  const id = AL.parse("res", ctx)?.id;
   const alert = await alertForStaff(ctx, id);
-  if (!alert) {
+  if (!alert || id === undefined) {
     await ctx.answerCallbackQuery({ text: ctx.t("alert.not_yours").slice(0, 200), show_alert: true });
     return;
   }
@@ -315,7 +316,7 @@ guardedCallback(alertHandlers, /^al:res:(\d{1,9})$/, { access: "staff", chats: "
   }
   if (ctx.chat?.type !== "private") {
     // The note is written in the private chat, not in front of the whole group.
-    const kb = new InlineKeyboard().text(ctx.t("alert.btn_resolve"), `al:res:${id}`);
+    const kb = new InlineKeyboard().text(ctx.t("alert.btn_resolve"), AL.encode("res", { id }));
     try {
       await ctx.api.sendMessage(ctx.user!.telegram_id, ctx.t("alert.resolve_in_private", { id }), { parse_mode: "HTML", reply_markup: kb });
       await ctx.answerCallbackQuery({ text: ctx.t("alert.see_private").slice(0, 200) });
@@ -334,10 +335,10 @@ guardedCallback(alertHandlers, /^al:res:(\d{1,9})$/, { access: "staff", chats: "
 });
 
 /** From /peringatan: the alert message again, with its buttons (kept up to date like the others). */
-guardedCallback(alertHandlers, /^al:show:(\d{1,9})$/, "staff", async (ctx) => {
-  const id = Number(ctx.match?.[1]);
+guardedCallback(alertHandlers, AL.match("show"), "staff", async (ctx) => {
+  const id = AL.parse("show", ctx)?.id;
   const alert = await alertForStaff(ctx, id);
-  const b = alert ? await loadAlertBundle(ctx.db, id) : undefined;
+  const b = alert && id !== undefined ? await loadAlertBundle(ctx.db, id) : undefined;
   if (!b || ctx.chat?.type !== "private") {
     await ctx.answerCallbackQuery({ text: ctx.t("alert.not_yours").slice(0, 200), show_alert: true });
     return;
@@ -376,7 +377,7 @@ guardedCommand(alertHandlers, "peringatan", async (ctx) => {
   );
   const kb = new InlineKeyboard();
   rows.forEach((r, i) => {
-    kb.text(`#${r.id} · ${formatRefCode(r.ref_code)}`, `al:show:${r.id}`);
+    kb.text(`#${r.id} · ${formatRefCode(r.ref_code)}`, AL.encode("show", { id: r.id }));
     if (i % 2 === 1) kb.row();
   });
   const more = total > rows.length ? `\n${ctx.t("alert.list_more", { n: total - rows.length })}` : "";

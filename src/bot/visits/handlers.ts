@@ -2,15 +2,16 @@ import { Composer, InlineKeyboard, InputMediaBuilder } from "grammy";
 import type { BotContext } from "../context.js";
 import { canViewHousehold } from "../access.js";
 import { guardedCallback, guardedCommand } from "../commands/registry.js";
-import { CARD_ACTIONS } from "../households/card.js";
+import type { CardActionProvider } from "../card-actions.js";
 import { findHousehold, findHouseholdByRefCode } from "../../db/queries/households.js";
 import { findVisit, listHouseholdVisits, listVisitMedia } from "../../db/queries/visits.js";
 import { regionTimezone } from "../../db/queries/regions.js";
 import { formatRefCode, normalizeRefCode } from "../../domain/refcode.js";
 import type { Household } from "../../db/schema.js";
 import { VISIT_REPORT } from "../../flows/visit-report.js";
-import { formatDate, visitFieldLines } from "../../flows/visit-text.js";
+import { formatDate, visitFieldLines } from "../../ui/visit-text.js";
 import { whenLabel } from "./alerts.js";
+import { VH, VM, VR, VV } from "../../ui/visits/callback-data.js";
 
 export const visitHandlers = new Composer<BotContext>();
 
@@ -21,13 +22,14 @@ function canReport(ctx: BotContext, h: Household): boolean {
   return canViewHousehold(ctx.user, h) && h.anonymized_at === null;
 }
 
-CARD_ACTIONS.push((ctx, h) => {
+/** The card's "report a visit" and "history" buttons. */
+export const visitCardActions: CardActionProvider = (ctx, h) => {
   if (!canViewHousehold(ctx.user, h)) return [];
   const actions = [];
-  if (canReport(ctx, h)) actions.push({ label: ctx.t("visit.action_report"), data: `vr:${h.id}` });
-  actions.push({ label: ctx.t("visit.action_history"), data: `vh:${h.id}:1` });
+  if (canReport(ctx, h)) actions.push({ label: ctx.t("visit.action_report"), data: VR.encode("_report", { id: h.id }) });
+  actions.push({ label: ctx.t("visit.action_history"), data: VH.encode("_open", { id: h.id, page: 1 }) });
   return actions;
-});
+};
 
 function busy(ctx: BotContext): boolean {
   return Object.keys(ctx.conversation.active()).length > 0;
@@ -57,8 +59,9 @@ guardedCommand(visitHandlers, "kunjungan", async (ctx) => {
 });
 
 /** "Laporkan kunjungan" on a card or a morning reminder: ownership is checked before the flow starts. */
-guardedCallback(visitHandlers, /^vr:(\d{1,9})$/, "volunteer", async (ctx) => {
-  const h = await findHousehold(ctx.db, Number(ctx.match?.[1]));
+guardedCallback(visitHandlers, VR.match("_report"), "volunteer", async (ctx) => {
+  const tap = VR.parse("_report", ctx);
+  const h = tap ? await findHousehold(ctx.db, tap.id) : undefined;
   if (!h || !canReport(ctx, h)) {
     await ctx.answerCallbackQuery({ text: ctx.t("visit.not_yours").slice(0, 200), show_alert: true });
     return;
@@ -99,37 +102,39 @@ async function showHistory(ctx: BotContext, h: Household, page: number, edit: bo
     );
     text = `${title}\n\n${lines.join("\n")}\n\n${ctx.t("common.page", { page: p, pages })}`;
     rows.forEach((r, i) => {
-      kb.text(`${(p - 1) * HISTORY_PAGE_SIZE + i + 1}. ${formatDate(r.visited_on, ctx.locale)}`, `vv:${r.id}`).row();
+      kb.text(`${(p - 1) * HISTORY_PAGE_SIZE + i + 1}. ${formatDate(r.visited_on, ctx.locale)}`, VV.encode("_view", { id: r.id })).row();
     });
-    if (p > 1) kb.text(ctx.t("common.prev_page"), `vh:${h.id}:${p - 1}:n`);
-    if (p < pages) kb.text(ctx.t("common.next_page"), `vh:${h.id}:${p + 1}:n`);
+    if (p > 1) kb.text(ctx.t("common.prev_page"), VH.encode("_turn", { id: h.id, page: p - 1, edit: "n" }));
+    if (p < pages) kb.text(ctx.t("common.next_page"), VH.encode("_turn", { id: h.id, page: p + 1, edit: "n" }));
     kb.row();
   }
-  if (canReport(ctx, h)) kb.text(ctx.t("visit.action_report"), `vr:${h.id}`);
+  if (canReport(ctx, h)) kb.text(ctx.t("visit.action_report"), VR.encode("_report", { id: h.id }));
   if (edit) await ctx.editMessageText(text, { reply_markup: kb });
   else await ctx.reply(text, { reply_markup: kb });
 }
 
-guardedCallback(visitHandlers, /^vh:(\d{1,9}):(\d{1,5})(:n)?$/, "volunteer", async (ctx) => {
-  const h = await findHousehold(ctx.db, Number(ctx.match?.[1]));
-  if (!h || !canViewHousehold(ctx.user, h) || ctx.chat?.type !== "private") {
+guardedCallback(visitHandlers, [VH.match("_open"), VH.match("_turn")], "volunteer", async (ctx) => {
+  const turn = VH.parse("_turn", ctx);
+  const tap = turn ?? VH.parse("_open", ctx);
+  const h = tap ? await findHousehold(ctx.db, tap.id) : undefined;
+  if (!tap || !h || !canViewHousehold(ctx.user, h) || ctx.chat?.type !== "private") {
     await ctx.answerCallbackQuery({ text: ctx.t("visit.not_yours").slice(0, 200), show_alert: true });
     return;
   }
   await ctx.answerCallbackQuery();
-  await showHistory(ctx, h, Number(ctx.match?.[2]), ctx.match?.[3] === ":n" && ctx.callbackQuery?.message !== undefined);
+  await showHistory(ctx, h, tap.page, turn !== undefined && ctx.callbackQuery?.message !== undefined);
 });
 
 /** The visit and its household, when this user may see them (forged ids get nothing). */
-async function visibleVisit(ctx: BotContext, visitId: number) {
-  const visit = await findVisit(ctx.db, visitId);
+async function visibleVisit(ctx: BotContext, visitId: number | undefined) {
+  const visit = visitId !== undefined ? await findVisit(ctx.db, visitId) : undefined;
   const h = visit ? await findHousehold(ctx.db, visit.household_id) : undefined;
   if (!visit || !h || !canViewHousehold(ctx.user, h) || ctx.chat?.type !== "private") return undefined;
   return { visit, h };
 }
 
-guardedCallback(visitHandlers, /^vv:(\d{1,9})$/, "volunteer", async (ctx) => {
-  const found = await visibleVisit(ctx, Number(ctx.match?.[1]));
+guardedCallback(visitHandlers, VV.match("_view"), "volunteer", async (ctx) => {
+  const found = await visibleVisit(ctx, VV.parse("_view", ctx)?.id);
   if (!found) {
     await ctx.answerCallbackQuery({ text: ctx.t("visit.not_yours").slice(0, 200), show_alert: true });
     return;
@@ -169,14 +174,14 @@ guardedCallback(visitHandlers, /^vv:(\d{1,9})$/, "volunteer", async (ctx) => {
   ];
   if (alert) lines.push(ctx.t(`visit.view_alert_${alert.status}`, { id: alert.id }));
   const kb = new InlineKeyboard();
-  if (photos + voices > 0 || visit.latitude !== null) kb.text(ctx.t("visit.btn_attachments"), `vm:${visit.id}`).row();
-  kb.text(ctx.t("visit.btn_history"), `vh:${h.id}:1`);
+  if (photos + voices > 0 || visit.latitude !== null) kb.text(ctx.t("visit.btn_attachments"), VM.encode("_media", { id: visit.id })).row();
+  kb.text(ctx.t("visit.btn_history"), VH.encode("_open", { id: h.id, page: 1 }));
   await ctx.reply(lines.join("\n"), { reply_markup: kb });
 });
 
 /** The photos, voice notes and location of a visit. */
-guardedCallback(visitHandlers, /^vm:(\d{1,9})$/, "volunteer", async (ctx) => {
-  const found = await visibleVisit(ctx, Number(ctx.match?.[1]));
+guardedCallback(visitHandlers, VM.match("_media"), "volunteer", async (ctx) => {
+  const found = await visibleVisit(ctx, VM.parse("_media", ctx)?.id);
   if (!found) {
     await ctx.answerCallbackQuery({ text: ctx.t("visit.not_yours").slice(0, 200), show_alert: true });
     return;

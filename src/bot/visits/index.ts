@@ -3,7 +3,7 @@ import type { BotContext } from "../context.js";
 import type { Feature } from "../features.js";
 import { alertResolveFlow } from "../../flows/alert-resolve.js";
 import { visitReportFlow } from "../../flows/visit-report.js";
-import { visitHandlers } from "./handlers.js";
+import { visitCardActions, visitHandlers } from "./handlers.js";
 import { alertEscalateJob, alertFanoutJob, alertHandlers, alertNotifyJob } from "./alerts.js";
 import { morningJob, morningTicker } from "./morning.js";
 
@@ -16,6 +16,7 @@ export { triggerMorning } from "./morning.js";
 export const visitFeature: Feature = {
   name: "visits",
   composer: new Composer<BotContext>(visitHandlers, alertHandlers),
+  cardActions: [visitCardActions],
   flows: [visitReportFlow, alertResolveFlow],
   jobs: [alertFanoutJob, alertNotifyJob, alertEscalateJob, morningJob],
   tickers: [morningTicker],

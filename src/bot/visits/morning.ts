@@ -17,9 +17,10 @@ import { regionLabel } from "../../db/queries/regions.js";
 import { enqueueJob } from "../../db/queries/jobs.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { TIME_ZONES, addDays, daysBetween, elapsed, isZoneLabel, localDate, localHour, maskName, zoneTz, type ZoneLabel } from "../../domain/visit.js";
-import { formatDate } from "../../flows/visit-text.js";
+import { formatDate } from "../../ui/visit-text.js";
 import { ageLabel } from "./alerts.js";
 import { planReminderLine, reviewSection } from "../fieldwork/index.js";
+import { VR, VV } from "../../ui/visits/callback-data.js";
 
 /** Local hour at which the morning messages go out. */
 export const MORNING_HOUR = 7;
@@ -126,7 +127,7 @@ async function volunteerReminder(deps: AppDeps, user: User, date: string): Promi
   }
   const kb = new InlineKeyboard();
   for (const r of rows.slice(0, MAX_REMINDER_BUTTONS)) {
-    kb.text(t("morning.btn_report", { code: formatRefCode(r.ref_code), name: r.head_name }).slice(0, 60), `vr:${r.id}`).row();
+    kb.text(t("morning.btn_report", { code: formatRefCode(r.ref_code), name: r.head_name }).slice(0, 60), VR.encode("_report", { id: r.id })).row();
   }
   const parts = [t("morning.title", { name: user.name ?? "", date: formatDate(date, locale), n: rows.length }), "", ...lines.slice(0, MAX_REMINDER_BUTTONS)];
   if (rows.length > MAX_REMINDER_BUTTONS) parts.push(t("morning.more", { n: rows.length - MAX_REMINDER_BUTTONS }));
@@ -277,7 +278,7 @@ async function staffDigest(deps: AppDeps, user: User, date: string): Promise<{ t
   }
   const kb = new InlineKeyboard();
   attention.slice(0, 8).forEach((v, i) => {
-    kb.text(t("morning.btn_open_report", { code: formatRefCode(v.ref_code) }), `vv:${v.id}`);
+    kb.text(t("morning.btn_open_report", { code: formatRefCode(v.ref_code) }), VV.encode("_view", { id: v.id }));
     if (i % 2 === 1) kb.row();
   });
   if (alerts.total > 0) out.push("", t("morning.digest_hint_alerts"));

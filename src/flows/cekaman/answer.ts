@@ -17,8 +17,8 @@ import { HELP_NEEDS, MAX_NOTE, MAX_SHELTER, type HelpNeed } from "../../domain/c
 import { formatRefCode } from "../../domain/refcode.js";
 import { familyHousehold, findEvent, findEventHousehold, recordAnswer } from "../../db/queries/cekaman.js";
 import { findHousehold } from "../../db/queries/households.js";
-import { answerRole } from "../../bot/cekaman/access.js";
-import { encodeCa, type ListMode } from "../../bot/cekaman/callback-data.js";
+import { answerRole } from "../../domain/cekaman-access.js";
+import { encodeCa, type ListMode } from "../../ui/cekaman/callback-data.js";
 import type { BotContext } from "../kit/types.js";
 import type { CekamanVia, Db } from "../../db/schema.js";
 
@@ -158,7 +158,6 @@ async function cekamanAnswer(conversation: Convo, ctx: FlowContext, rawArgs?: un
         return text.length === 0 ? undefined : { ok: true, value: text };
       },
       hintKey: "cekaman.hint_note",
-      bind: true,
     });
     if (n.kind === "back") {
       await n.ctx.reply(n.ctx.t("cekaman.answer_left"));
@@ -178,7 +177,6 @@ async function cekamanAnswer(conversation: Convo, ctx: FlowContext, rawArgs?: un
         return undefined;
       },
       hintKey: "cekaman.hint_photo",
-      bind: true,
     });
     if (p.kind === "back") {
       await p.ctx.reply(p.ctx.t("cekaman.answer_left"));
@@ -229,7 +227,6 @@ async function cekamanAnswer(conversation: Convo, ctx: FlowContext, rawArgs?: un
         return { ok: true, value: text };
       },
       hintKey: "cekaman.hint_shelter",
-      bind: true,
     });
     if (s.kind === "back") {
       await s.ctx.reply(s.ctx.t("cekaman.answer_left"));

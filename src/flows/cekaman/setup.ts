@@ -18,8 +18,8 @@ import { isWithinArea } from "../../domain/region-names.js";
 import { formatCount } from "../../domain/broadcast.js";
 import { previewEvent, saveTallyMessage, startEvent, type Preview } from "../../db/queries/cekaman.js";
 import { regionLabel } from "../../db/queries/regions.js";
-import { mayTarget, staffArea } from "../../bot/cekaman/access.js";
-import { renderTally } from "../../bot/cekaman/render.js";
+import { mayTarget, staffArea } from "../../domain/cekaman-access.js";
+import { renderTally } from "../../ui/cekaman/render.js";
 
 /** Persisted conversation id: never rename without bumping FLOWS_VERSION. */
 export const CEKAMAN_SETUP = "cekaman-setup";
@@ -97,7 +97,6 @@ async function cekamanSetup(conversation: Convo, ctx: FlowContext): Promise<void
           return undefined;
         },
         hintKey: "flow.use_buttons",
-        bind: true,
       });
       cur = a.ctx;
       if (a.kind === "back") {
@@ -122,7 +121,6 @@ async function cekamanSetup(conversation: Convo, ctx: FlowContext): Promise<void
           return { ok: true, value: text.replace(/\s+/g, " ") };
         },
         hintKey: "cekaman.hint_description",
-        bind: true,
       });
       cur = a.ctx;
       if (a.kind === "back") {
@@ -163,7 +161,6 @@ async function cekamanSetup(conversation: Convo, ctx: FlowContext): Promise<void
           return undefined;
         },
         hintKey: "flow.use_buttons",
-        bind: true,
       });
       cur = a.ctx;
       if (a.kind === "back") {
@@ -210,7 +207,6 @@ async function cekamanSetup(conversation: Convo, ctx: FlowContext): Promise<void
         return undefined;
       },
       hintKey: "flow.use_buttons",
-      bind: true,
     });
     cur = a.ctx;
     if (a.kind === "back") {

@@ -18,6 +18,7 @@ import { regionLabel } from "../../db/queries/regions.js";
 import { BROADCAST_ACK_JOBS, actorArea, countAudience, createBroadcast, type Audience } from "../../db/queries/broadcasts.js";
 import { audit } from "../../db/queries/audit.js";
 import type { BroadcastAudience } from "../../db/schema.js";
+import { BC } from "../../ui/coordinator/callback-data.js";
 
 export const BROADCAST_COMPOSE = "broadcast-compose";
 
@@ -252,7 +253,7 @@ async function broadcastCompose(conversation: Convo, ctx: FlowContext): Promise<
     );
     const ackText = ackRequested ? `\n${t("siaran.ack_progress", { acked: formatCount(0, cur.locale), delivered: formatCount(0, cur.locale) })}` : "";
     await cur.editMessageText(`${progress}${ackText}`, {
-      reply_markup: new InlineKeyboard().text(t("siaran.btn_stop"), `bc:stop:${created.id}`),
+      reply_markup: new InlineKeyboard().text(t("siaran.btn_stop"), BC.encode("stop", { id: created.id })),
     });
     return;
   }

@@ -5,7 +5,7 @@ import { findHousehold } from "../../db/queries/households.js";
 import { findProposal, moveProposal, statusOf, type MoveResult } from "../../db/queries/dtsen.js";
 import { canMoveProposal, checkFreeText, proposalCapacities, type ProposalStatus } from "../../domain/dtsen.js";
 import { formatRefCode } from "../../domain/refcode.js";
-import { markup, renderProposal, type Rendered } from "../../bot/dtsen/render.js";
+import { markup, renderProposal, type Rendered } from "../../ui/dtsen/render.js";
 import { freeTextError } from "./start.js";
 
 export const DTSEN_DECISION = "dtsen-decision";
@@ -50,7 +50,6 @@ async function dtsenDecision(conversation: Convo, ctx: FlowContext, proposalId: 
       return r.ok ? { ok: true, value: r.value } : { ok: false, error: freeTextError(x, r.problem, [...text].length) };
     },
     hintKey: "dtsen.reason_hint",
-    bind: true,
   });
   const c = answer.ctx;
   if (answer.kind === "back") {

@@ -16,8 +16,8 @@ import {
 import { isEditableStatus, isEvidenceItem, proposalCapacities, requiredEvidence, type EvidenceItem } from "../../domain/dtsen.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import type { Db, User } from "../../db/schema.js";
-import { itemLabel, markup, renderProposal, type Rendered } from "../../bot/dtsen/render.js";
-import { DownloadError, downloadTelegramFile } from "../../bot/dtsen/telegram-files.js";
+import { itemLabel, markup, renderProposal, type Rendered } from "../../ui/dtsen/render.js";
+import { DownloadError, downloadTelegramFile } from "../../lib/telegram-files.js";
 
 export const DTSEN_EVIDENCE = "dtsen-evidence";
 
@@ -163,7 +163,6 @@ async function dtsenEvidence(conversation: Convo, ctx: FlowContext, proposalId: 
         return undefined;
       },
       hintKey: "dtsen.photo_hint",
-      bind: true,
     });
     const c = a.ctx;
     if (a.kind === "back") {

@@ -6,7 +6,7 @@ import { findHousehold } from "../../db/queries/households.js";
 import { createProposal, findOpenProposal } from "../../db/queries/dtsen.js";
 import { NOTE_MAX, NOTE_MIN, PROPOSAL_KINDS, REASONS, checkFreeText, proposalCapacities, type ProposalKind } from "../../domain/dtsen.js";
 import { formatRefCode } from "../../domain/refcode.js";
-import { markup, renderProposal, type Rendered } from "../../bot/dtsen/render.js";
+import { markup, renderProposal, type Rendered } from "../../ui/dtsen/render.js";
 
 export const DTSEN_START = "dtsen-start";
 
@@ -94,7 +94,6 @@ async function dtsenStart(conversation: Convo, ctx: FlowContext, householdId: nu
         return checked.ok ? { ok: true, value: checked.value } : { ok: false, error: freeTextError(x, checked.problem, [...text].length) };
       },
       hintKey: "dtsen.note_hint",
-      bind: true,
     });
     c = note.ctx;
     if (note.kind === "back") {

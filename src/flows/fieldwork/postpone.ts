@@ -11,7 +11,7 @@ import { audit } from "../../db/queries/audit.js";
 import { formatRefCode } from "../../domain/refcode.js";
 import { formatDateId } from "../../domain/dates.js";
 import { addDays, localDate } from "../../domain/visit.js";
-import { encodeFw } from "../../bot/fieldwork/callback-data.js";
+import { encodeFw } from "../../ui/fieldwork/callback-data.js";
 
 /** Persisted conversation id: never rename without bumping FLOWS_VERSION. */
 export const PLAN_POSTPONE = "fw-postpone";

@@ -13,7 +13,7 @@ import { regionLabel, regionTimezone } from "../../db/queries/regions.js";
 import { audit } from "../../db/queries/audit.js";
 import { localDate } from "../../domain/visit.js";
 import { MAX_TARGET, addMonths, formatMonth, isMonth, monthOf, type Month } from "../../domain/fieldwork/targets.js";
-import { encodeFw } from "../../bot/fieldwork/callback-data.js";
+import { encodeFw } from "../../ui/fieldwork/callback-data.js";
 
 /** Persisted conversation id: never rename without bumping FLOWS_VERSION. */
 export const SET_TARGET = "fw-target";

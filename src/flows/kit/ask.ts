@@ -27,9 +27,9 @@ export interface AskOptions<T> {
   /** Interpolation values for the hint. */
   hintParams?: Record<string, unknown>;
   /**
-   * Only taps on buttons of the message(s) the question sent count; a tap on an older
-   * message's flow button is answered "from an earlier question". Needs `question` to
-   * return the sent message.
+   * Only taps on buttons of the message the question sent count (the default); a tap on an
+   * older message's flow button is answered "from an earlier question". `question` returns
+   * the sent (or edited) message; `false` accepts taps from any message.
    */
   bind?: boolean;
 }
@@ -198,12 +198,12 @@ async function cancelTap(conversation: Convo, c: FlowContext, data: string, boun
 
 /**
  * Sends a question and waits for its answer (see {@link receive}): a tap on "Kembali"
- * returns `{ kind: "back" }`. With `bind`, only taps on the question's own message count.
+ * returns `{ kind: "back" }`. Only taps on the question's own message count (unless `bind: false`).
  */
 export async function ask<T>(conversation: Convo, opts: AskOptions<T>): Promise<Answer<T>> {
   const sent = await opts.question();
   const id = (sent as { message_id?: unknown } | undefined)?.message_id;
-  const bound = opts.bind && typeof id === "number" ? [id] : undefined;
+  const bound = opts.bind !== false && typeof id === "number" ? [id] : undefined;
   const got = await receive<{ back: true } | { back: false; value: T }>(conversation, {
     bound,
     read: (c) => {

@@ -124,6 +124,8 @@ interface PickerState {
   screen: Screen;
   /** The screen's message was sent already (after a rewind it is not sent again). */
   shown: boolean;
+  /** That message: only taps on its buttons count (a provisional id is replaced on the next read). */
+  messageId?: number;
 }
 
 const STASH = Symbol("pendamping.region-picker");
@@ -143,18 +145,21 @@ function isNotModified(err: unknown): boolean {
 }
 
 /** Edits the message that was tapped, or sends a new one (after typed text or when editing fails). */
-async function show(via: FlowContext, edit: boolean, text: string, keyboard?: InlineKeyboard): Promise<void> {
+/** Shows a screen (editing the tapped message when asked) and returns the message that shows it. */
+async function show(via: FlowContext, edit: boolean, text: string, keyboard?: InlineKeyboard): Promise<{ message_id: number }> {
   const markup = keyboard ? { reply_markup: keyboard } : {};
-  if (edit && via.callbackQuery?.message) {
+  const tapped = via.callbackQuery?.message;
+  if (edit && tapped) {
     try {
       await via.editMessageText(text, markup);
-      return;
+      return { message_id: tapped.message_id };
     } catch (err) {
-      if (isNotModified(err)) return;
+      if (isNotModified(err)) return { message_id: tapped.message_id };
       if (!(err instanceof GrammyError)) throw err;
     }
   }
-  await via.reply(text, markup);
+  const sent = await via.reply(text, markup);
+  return { message_id: sent.message_id };
 }
 
 /**
@@ -336,7 +341,7 @@ export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: Pi
     const screen = st.screen;
     const view = await build(screen);
     const answer = await ask(conversation, {
-      question: st.shown ? async () => undefined : () => show(ctx, false, view.text, view.keyboard),
+      question: st.shown ? async () => (st.messageId === undefined ? undefined : { message_id: st.messageId }) : () => show(ctx, false, view.text, view.keyboard),
       parse: parse(view),
       hintKey: "picker.hint",
     });
@@ -379,11 +384,12 @@ export async function pickRegion(conversation: Convo, ctx: FlowContext, opts: Pi
         next = { kind: "start" };
       }
     }
+    let messageId = st.messageId ?? via.callbackQuery?.message?.message_id;
     if (next !== screen) {
       const shown = await build(next);
-      await show(via, edit, shown.text, shown.keyboard);
+      messageId = (await show(via, edit, shown.text, shown.keyboard)).message_id;
     }
-    const state: PickerState = { screen: next, shown: true };
+    const state: PickerState = { screen: next, shown: true, ...(messageId === undefined ? {} : { messageId }) };
     await conversation.external((octx) => {
       pickerStash(octx).state = state;
     });

@@ -10,10 +10,10 @@
  *
  * @module
  */
-import type { User } from "../../db/schema.js";
-import type { CekamanEvent, EventHousehold } from "../../db/queries/cekaman.js";
-import { isStaffScope, regionInStaffScope, scopeOf, staffAreaOf } from "../../domain/scope.js";
-import type { CekamanVia } from "../../db/schema.js";
+import type { User } from "../db/schema.js";
+import type { CekamanEvent, EventHousehold } from "../db/queries/cekaman.js";
+import { isStaffScope, regionInStaffScope, scopeOf, staffAreaOf } from "./scope.js";
+import type { CekamanVia } from "../db/schema.js";
 
 /** The area staff act for: a region code, null for the whole country (admins), undefined: not staff. */
 export function staffArea(user: User | undefined): string | null | undefined {

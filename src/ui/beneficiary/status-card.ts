@@ -4,6 +4,7 @@ import type { Locale } from "../../config.js";
 import type { Lock, StatusView } from "../../db/queries/beneficiary/index.js";
 import { formatDateId, localDateOf } from "../../domain/dates.js";
 import { formatRefCode } from "../../domain/refcode.js";
+import { BS } from "./callback-data.js";
 
 /**
  * What a beneficiary sees after the private status check (code + family PIN), shared by the
@@ -11,24 +12,6 @@ import { formatRefCode } from "../../domain/refcode.js";
  * status, its meaning and next step, the date of the last change and the volunteer's first
  * name.
  */
-
-/** Callback data of the beneficiary buttons (each handler re-checks the chat's session). */
-export const BS = {
-  retry: "bs:retry",
-  sub: (id: number) => `bs:sub:${id}`,
-  unsub: (id: number) => `bs:unsub:${id}`,
-  /** "Berhenti" under a notification (no session needed: it only removes the chat's own subscription). */
-  stop: (id: number) => `bs:stop:${id}`,
-  data: (id: number) => `bs:data:${id}`,
-  /** Under the (masked) copy of the data: show the identity numbers in full — asks first. */
-  full: (id: number) => `bs:full:${id}`,
-  fullYes: (id: number) => `bs:fullok:${id}`,
-  fullNo: (id: number) => `bs:fullno:${id}`,
-  fix: (id: number) => `bs:fix:${id}`,
-  del: (id: number) => `bs:del:${id}`,
-  delYes: (id: number) => `bs:delok:${id}`,
-  delNo: (id: number) => `bs:delno:${id}`,
-} as const;
 
 /** The calendar date (ISO) of an instant in a time zone. */
 export function localIsoDate(iso: string, tz: string): string {
@@ -62,12 +45,12 @@ export function lockText(t: TFunction, lock: Lock, nowIso: string, locale: Local
 export function statusCardKeyboard(t: TFunction, view: Pick<StatusView, "householdId" | "subscribed">): InlineKeyboard {
   const id = view.householdId;
   return new InlineKeyboard()
-    .text(view.subscribed ? t("beneficiary.btn_unsubscribe") : t("beneficiary.btn_subscribe"), view.subscribed ? BS.unsub(id) : BS.sub(id))
+    .text(view.subscribed ? t("beneficiary.btn_unsubscribe") : t("beneficiary.btn_subscribe"), BS.encode(view.subscribed ? "unsub" : "sub", { id }))
     .row()
-    .text(t("beneficiary.btn_my_data"), BS.data(id))
+    .text(t("beneficiary.btn_my_data"), BS.encode("data", { id }))
     .row()
-    .text(t("beneficiary.btn_correct"), BS.fix(id))
-    .text(t("beneficiary.btn_delete"), BS.del(id));
+    .text(t("beneficiary.btn_correct"), BS.encode("fix", { id }))
+    .text(t("beneficiary.btn_delete"), BS.encode("del", { id }));
 }
 
 /** The status lines: status, what it means, the reason of a rejection, what happens next. */

@@ -2,7 +2,7 @@ import type { FlowDefinition } from "./index.js";
 import type { Convo, FlowContext } from "./kit/types.js";
 import { nowIso, withDb } from "./kit/ask.js";
 import { runForm, type FormIO, type SaveOutcome } from "./kit/form.js";
-import { householdReview, householdSteps, toHouseholdDraft, type HouseholdForm, type MemberForm } from "./household/form.js";
+import { HOUSEHOLD_STEPS, householdReview, toHouseholdDraft, type HouseholdForm, type MemberForm } from "./household/form.js";
 import { describeDuplicate } from "./household/duplicates.js";
 import { canViewHousehold } from "../domain/access.js";
 import { formatRefCode } from "../domain/refcode.js";
@@ -16,7 +16,8 @@ import type { HousingCondition, MainNeed, PpksCode, ProgrammeCode, Relationship 
 export const HOUSEHOLD_EDIT = "household-edit";
 
 interface Loaded {
-  form: HouseholdForm;
+  /** The stored answers (the steps' `env` is added when the edit starts). */
+  form: Omit<HouseholdForm, "env">;
   refCode: string;
   homeVillage: string | null;
 }
@@ -32,7 +33,7 @@ async function load(conversation: Convo, householdId: number): Promise<Loaded | 
     const consent = await db.selectFrom("household_consents").select("consented_at").where("household_id", "=", h.id).orderBy("id").executeTakeFirst();
     const headNik = h.head_nik_enc ? deps.pii.decrypt(h.head_nik_enc) : null;
     const area = octx.user?.area_code ?? null;
-    const form: HouseholdForm = {
+    const form: Omit<HouseholdForm, "env"> = {
       consentAt: (consent?.consented_at ?? h.created_at).toISOString(),
       householdId: h.id,
       headName: h.head_name,
@@ -127,12 +128,12 @@ async function householdEdit(conversation: Convo, ctx: FlowContext, householdId:
     {
       id: HOUSEHOLD_EDIT,
       flow: "form.flow_household_edit",
-      steps: householdSteps({ now, homeVillage: loaded.homeVillage }),
+      steps: HOUSEHOLD_STEPS,
       start: "review",
       review: (d, c) => householdReview(d, c, "keluarga.save_changes"),
       save: saveFor(householdId, loaded.refCode),
     },
-    loaded.form,
+    { ...loaded.form, env: { now, homeVillage: loaded.homeVillage } },
   );
 }
 

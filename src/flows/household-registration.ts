@@ -3,7 +3,7 @@ import type { Convo, FlowContext } from "./kit/types.js";
 import { nowIso, withDb } from "./kit/ask.js";
 import { askQuestion, runForm, type FormIO, type SaveOutcome } from "./kit/form.js";
 import { choice } from "./kit/questions.js";
-import { householdReview, householdSteps, newHouseholdForm, toHouseholdDraft, type HouseholdForm } from "./household/form.js";
+import { HOUSEHOLD_STEPS, householdReview, newHouseholdForm, toHouseholdDraft, type HouseholdForm } from "./household/form.js";
 import { describeDuplicate } from "./household/duplicates.js";
 import { formatRefCode } from "../domain/refcode.js";
 import { localDateOf, type ZoneLike } from "../domain/dates.js";
@@ -111,11 +111,11 @@ async function householdRegistration(conversation: Convo, ctx: FlowContext): Pro
     {
       id: HOUSEHOLD_REGISTRATION,
       flow: "form.flow_household_registration",
-      steps: householdSteps({ now: consentAt, homeVillage }),
+      steps: HOUSEHOLD_STEPS,
       review: (d, c) => householdReview(d, c),
       save,
     },
-    newHouseholdForm(consentAt),
+    newHouseholdForm(consentAt, homeVillage),
   );
 }
 

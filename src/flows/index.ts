@@ -11,7 +11,7 @@ import { htmlParseMode } from "../lib/html.js";
  * of replies, API calls, waits or external calls in any flow: conversations stored by an
  * older version are then dropped (the user is told) instead of being replayed into new code.
  */
-export const FLOWS_VERSION = 2;
+export const FLOWS_VERSION = 3;
 
 /** A conversation with its stable, persisted id (never rename one without a version bump). */
 export interface FlowDefinition {

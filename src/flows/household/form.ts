@@ -57,6 +57,8 @@ export interface MemberForm {
 /** What the form holds while the volunteer answers (plain JSON); a HouseholdDraft on save. */
 export interface HouseholdForm {
   consentAt: string;
+  /** What the steps need besides the answers (the steps themselves are built once, for every form). */
+  env: HouseholdEnv;
   /** The household being edited (null: a new one). */
   householdId: number | null;
   headName: string | null;
@@ -94,9 +96,10 @@ export interface HouseholdForm {
 }
 
 /** A form for a new household. */
-export function newHouseholdForm(consentAt: string): HouseholdForm {
+export function newHouseholdForm(consentAt: string, homeVillage: string | null): HouseholdForm {
   return {
     consentAt,
+    env: { now: consentAt, homeVillage },
     householdId: null,
     headName: null,
     headNik: null,
@@ -166,11 +169,11 @@ export function parseRtRw(s: string): { rt: string; rw: string } | null {
   return { rt: m[1]!.padStart(3, "0"), rw: m[2]!.padStart(3, "0") };
 }
 
-const localToday = (env: HouseholdEnv) => localDateOf(env.now, null);
+const localToday = (d: HouseholdForm) => localDateOf(d.env.now, null);
 
 /** The identity read from the head's NIK (the NIK in the draft is always a valid one). */
-function decoded(d: HouseholdForm, env: HouseholdEnv) {
-  const check = d.headNik ? checkNik(d.headNik, { now: new Date(env.now) }) : null;
+function decoded(d: HouseholdForm) {
+  const check = d.headNik ? checkNik(d.headNik, { now: new Date(d.env.now) }) : null;
   return check && check.ok ? check : null;
 }
 
@@ -186,7 +189,7 @@ function setMember(d: HouseholdForm, i: number, patch: Partial<MemberForm>): Hou
 }
 
 /** The three questions about member `i` (0-based; "anggota ke-i+1"). */
-function memberSteps(i: number, env: HouseholdEnv): Step<HouseholdForm>[] {
+function memberSteps(i: number): Step<HouseholdForm>[] {
   const n = i + 1;
   const label = (t: (k: string, o?: Record<string, unknown>) => string) => t("form.step_member", { n });
   const others = (d: HouseholdForm) => Math.max(0, (d.memberCount ?? 1) - 1);
@@ -236,7 +239,7 @@ function memberSteps(i: number, env: HouseholdEnv): Step<HouseholdForm>[] {
       question: (d, c) =>
         nikQuestion(c, {
           prompt: c.t("daftar.ask_member_nik", { name: d.members[i]?.name ?? "" }),
-          now: env.now,
+          now: d.env.now,
           current: d.members[i]?.nik ?? null,
           skip: true,
           // The same number as the head's or another member's: refused, nothing kept from it.
@@ -244,7 +247,7 @@ function memberSteps(i: number, env: HouseholdEnv): Step<HouseholdForm>[] {
             nik.nik === d.headNik || d.members.some((m, j) => j !== i && m.nik === nik.nik) ? c.t("daftar.member_nik_repeated") : null,
         }),
       set: (d, nik) => {
-        const check = nik ? checkNik(nik, { now: new Date(env.now) }) : null;
+        const check = nik ? checkNik(nik, { now: new Date(d.env.now) }) : null;
         const valid = check && check.ok ? check : null;
         return changed(setMember(d, i, { nik: valid?.nik ?? null, sex: valid?.sex ?? null, birthDate: valid?.birthDate ?? null }), "members");
       },
@@ -252,10 +255,15 @@ function memberSteps(i: number, env: HouseholdEnv): Step<HouseholdForm>[] {
   ];
 }
 
-/** The household steps, in order. */
-export function householdSteps(env: HouseholdEnv): Step<HouseholdForm>[] {
+/**
+ * The household steps, in order: built once (they read the time and the home village from the
+ * form), so a replay of the flow does not rebuild hundreds of closures on every update.
+ */
+export const HOUSEHOLD_STEPS: readonly Step<HouseholdForm>[] = Object.freeze(buildHouseholdSteps());
+
+function buildHouseholdSteps(): Step<HouseholdForm>[] {
   const members: Step<HouseholdForm>[] = [];
-  for (let i = 0; i < MAX_MEMBERS; i++) members.push(...memberSteps(i, env));
+  for (let i = 0; i < MAX_MEMBERS; i++) members.push(...memberSteps(i));
   return [
     field<HouseholdForm, string | null>("name", {
       label: "form.step_head_name",
@@ -275,7 +283,7 @@ export function householdSteps(env: HouseholdEnv): Step<HouseholdForm>[] {
       question: (d, c) =>
         nikQuestion(c, {
           prompt: c.t("daftar.ask_nik", { name: d.headName ?? "" }),
-          now: env.now,
+          now: d.env.now,
           current: d.headNik,
           refuse: async (io, nik) => {
             if (d.members.some((m) => m.nik === nik.nik)) return io.ctx.t("form.head_nik_repeated");
@@ -290,7 +298,7 @@ export function householdSteps(env: HouseholdEnv): Step<HouseholdForm>[] {
       applies: (d) => d.headNik !== null,
       missing: (d) => d.identityFor !== d.headNik,
       question: (d, c) => {
-        const nik = decoded(d, env)!;
+        const nik = decoded(d)!;
         const options: { value: "yes" | "alt" | "manual"; label: string }[] = [{ value: "yes", label: c.t("daftar.identity_yes") }];
         if (nik.alternativeBirthDate) options.push({ value: "alt", label: c.t("daftar.identity_alt_year", { year: nik.alternativeBirthDate.slice(0, 4) }) });
         options.push({ value: "manual", label: c.t("daftar.identity_manual") });
@@ -299,12 +307,12 @@ export function householdSteps(env: HouseholdEnv): Step<HouseholdForm>[] {
           sex: c.t(`vocab.sex.${nik.sex}`),
           date: formatDateId(nik.birthDate, c.locale),
         });
-        const age = ageInYears(nik.birthDate, new Date(env.now));
+        const age = ageInYears(nik.birthDate, new Date(d.env.now));
         if (age < MIN_HEAD_AGE) prompt += `\n\n${c.t("daftar.too_young_warning", { age })}`;
         return choice(c, { text: prompt, options, current: d.identityFor === d.headNik ? d.identity : null });
       },
       set: (d, how) => {
-        const nik = decoded(d, env)!;
+        const nik = decoded(d)!;
         if (how === "manual") {
           const again = d.identity === "manual" && d.identityFor === d.headNik;
           return changed({ ...d, identity: how, identityFor: d.headNik, headSex: again ? d.headSex : null, headBirthDate: again ? d.headBirthDate : null }, "nik");
@@ -340,17 +348,17 @@ export function householdSteps(env: HouseholdEnv): Step<HouseholdForm>[] {
           options: [],
           current: d.headBirthDate ? { shown: formatDateId(d.headBirthDate, c.locale), value: d.headBirthDate } : null,
           parse: (s) => {
-            const parts = parseTypedDate(s, { today: localToday(env), years: "past" });
+            const parts = parseTypedDate(s, { today: localToday(d), years: "past" });
             if (!parts) return { ok: false, error: c.t("daftar.birth_date_invalid") };
             const iso = toIsoDate(parts);
-            if (iso > localToday(env)) return { ok: false, error: c.t("daftar.birth_date_future") };
+            if (iso > localToday(d)) return { ok: false, error: c.t("daftar.birth_date_future") };
             return { ok: true, value: iso };
           },
           hint: c.t("daftar.birth_date_invalid"),
         }),
       set: (d, headBirthDate): HouseholdForm | Jump<HouseholdForm> => {
         const next = changed({ ...d, headBirthDate }, "nik");
-        const nik = decoded(d, env);
+        const nik = decoded(d);
         const mismatch = nik && (d.headSex !== nik.sex || (headBirthDate !== nik.birthDate && headBirthDate !== nik.alternativeBirthDate));
         return mismatch ? jump(next, undefined, "daftar.identity_mismatch_warning") : next;
       },
@@ -375,7 +383,7 @@ export function householdSteps(env: HouseholdEnv): Step<HouseholdForm>[] {
           prompt: io.ctx.t("daftar.ask_village"),
           level: 4,
           scope: "user",
-          defaultCode: d.villageCode ?? env.homeVillage ?? undefined,
+          defaultCode: d.villageCode ?? d.env.homeVillage ?? undefined,
         });
         return picked.kind === "back" ? picked : { kind: "value", value: { code: picked.value, label: picked.label } };
       },

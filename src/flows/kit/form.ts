@@ -204,7 +204,7 @@ export interface FormDef<D> {
   id: string;
   /** i18n key naming the form in reminders ("data keluarga baru"). */
   flow: string;
-  steps: Step<D>[];
+  steps: readonly Step<D>[];
   /** The first step, or "review" (default: the first applicable step). */
   start?: string;
   /** "Kembali" at the first step: ask it again ("stay", default) or leave ("exit"). */

@@ -135,9 +135,12 @@ describe.skipIf(!PG_URL)("two bot processes on one PostgreSQL (webhook behind a 
       await u.tap("1");
       if (hammer) {
         // Six taps at once on the multi-select, spread over both processes: each toggle must
-        // land exactly once (a lost update would drop one, a duplicate would undo one).
+        // land exactly once (a lost update would drop one, a duplicate would undo one; the
+        // saved PPKS below show it). Telegram itself sends a chat's updates one at a time;
+        // these arrive together, so the two processes' keyboard edits may reach Telegram in
+        // either order and the label on screen may count one toggle less (see the README).
         await Promise.all(Array.from({ length: HAMMER_TOGGLES }, (_, k) => u.tapData(`f:m:${k}`)));
-        await u.tap(`✅ Selesai (${HAMMER_TOGGLES} dipilih)`);
+        await u.tap(/^✅ Selesai \(\d dipilih\)$/);
       } else {
         await u.tap("▫️ Anak terlantar");
         await u.tap("✅ Selesai (1 dipilih)");

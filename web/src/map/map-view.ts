@@ -143,6 +143,8 @@ export function mountMap(el: HTMLElement, opts: MapOptions): MapController {
 
   const worker = new Worker(opts.workerUrl);
   let seq = 0;
+  /** Set by destroy(): a worker answer or an animation frame that comes later changes nothing. */
+  let destroyed = false;
   const expandWaiters = new Map<number, (zoom: number) => void>();
 
   const visibleMask = () => {
@@ -157,7 +159,8 @@ export function mountMap(el: HTMLElement, opts: MapOptions): MapController {
   };
 
   const request = () => {
-    if (!ready) return;
+    // After destroy() the panes are gone: getBounds() would throw ("_leaflet_pos of undefined").
+    if (!ready || destroyed) return;
     const b = map.getBounds();
     worker.postMessage({ type: "clusters", seq: ++seq, bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom: map.getZoom() });
   };
@@ -191,6 +194,7 @@ export function mountMap(el: HTMLElement, opts: MapOptions): MapController {
   };
 
   worker.onmessage = (e: MessageEvent) => {
+    if (destroyed) return;
     const m = e.data as { type: string; seq?: number; features?: [number, number, number, number, number, number[]][]; zoom?: number };
     if (m.type === "ready") {
       ready = true;
@@ -257,8 +261,13 @@ export function mountMap(el: HTMLElement, opts: MapOptions): MapController {
       load();
     },
     destroy() {
+      destroyed = true;
       window.clearTimeout(tileTimer);
       worker.terminate();
+      // Leaving the page during a fly-to or zoom animation: stop it first, or its next frame
+      // reads the removed panes (Leaflet's "_leaflet_pos of undefined").
+      map.off("moveend", request);
+      map.stop();
       map.remove();
     },
     state: () => ({ drawn: drawnPoints, clusters: drawnClusters, tilesFailed, ready }),

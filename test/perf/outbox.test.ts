@@ -116,16 +116,25 @@ describe("replies after COMMIT", () => {
   });
 });
 
+/**
+ * Siti's chat through a driver of its own (update ids from `offset` on), and `step`: an action
+ * followed by waiting until the chat's replies are out. The driver checks callback answers
+ * right after handleUpdate; detached, they follow, so it does not require them.
+ */
+function detachedChat(offset: number) {
+  const driver = createChatDriver<BotContext>({ bot: t.app.bot, fake: t.fake, requireCallbackAnswer: false, firstUpdateId: t.driver.nextUpdateId() + offset });
+  const u = driver.user({ id: 9901, firstName: "Siti" });
+  const step = async (action: () => Promise<unknown>) => {
+    await action();
+    await t.app.outbox.idle(9901);
+  };
+  return { u, step };
+}
+
 describe("detached delivery (long polling)", () => {
   it("lets the chat's next update carry the real ids, and writes them when no update comes", async () => {
     t.app.outbox.mode = "detached";
-    // The driver checks callback answers right after handleUpdate; detached, they follow.
-    const driver = createChatDriver<BotContext>({ bot: t.app.bot, fake: t.fake, requireCallbackAnswer: false, firstUpdateId: t.driver.nextUpdateId() + 1000 });
-    const u = driver.user({ id: 9901, firstName: "Siti" });
-    const step = async (action: () => Promise<unknown>) => {
-      await action();
-      await t.app.outbox.idle(9901);
-    };
+    const { u, step } = detachedChat(1000);
     try {
     await step(() => u.send("/daftar"));
     // Not written yet: it waits for the chat's next update.
@@ -149,12 +158,7 @@ describe("detached delivery (long polling)", () => {
     t.app.outbox.mode = "detached";
     // Written at once: every next update races the write of the previous update's ids.
     t.app.outbox.carryMs = 0;
-    const driver = createChatDriver<BotContext>({ bot: t.app.bot, fake: t.fake, requireCallbackAnswer: false, firstUpdateId: t.driver.nextUpdateId() + 2000 });
-    const u = driver.user({ id: 9901, firstName: "Siti" });
-    const step = async (action: () => Promise<unknown>) => {
-      await action();
-      await t.app.outbox.idle(9901);
-    };
+    const { u, step } = detachedChat(2000);
     try {
       await step(() => u.send("/daftar"));
       await step(() => u.tap("✅ Keluarga setuju"));

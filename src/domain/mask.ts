@@ -8,6 +8,8 @@
 import { normalizeDigits } from "./digits.js";
 
 const BULLET = "\u2022";
+const SIXTEEN_DIGITS = /^[0-9]{16}$/;
+const MASK_MIDDLE = BULLET.repeat(8);
 
 /**
  * Masks an NIK (or any 16-digit identifier) as the first four digits, eight
@@ -20,9 +22,10 @@ const BULLET = "\u2022";
  * a malformed value never leaks.
  */
 export function maskNik(input: string): string {
-  const s = normalizeDigits(input);
-  if (/^[0-9]{16}$/.test(s)) {
-    return `${s.slice(0, 4)}${BULLET.repeat(8)}${s.slice(12)}`;
+  // Stored numbers are already normalised: the common case skips the Unicode pass.
+  const s = SIXTEEN_DIGITS.test(input) ? input : normalizeDigits(input);
+  if (SIXTEEN_DIGITS.test(s)) {
+    return `${s.slice(0, 4)}${MASK_MIDDLE}${s.slice(12)}`;
   }
   const chars = [...s];
   if (chars.length <= 2) {

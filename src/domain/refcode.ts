@@ -89,7 +89,7 @@ export function normalizeRefCode(input: string): string | null {
  * formatRefCode("k73qx9d"); // "K7-3QX9D"
  */
 export function formatRefCode(code: string): string {
-  const canonical = normalizeRefCode(code);
+  const canonical = CANONICAL.test(code) ? code : normalizeRefCode(code);
   if (canonical === null) {
     throw new RangeError(`Not a reference code: ${JSON.stringify(code)}`);
   }

@@ -218,6 +218,26 @@ function identity(ctx: ExportContext, enc: string | null, mask: (s: string) => s
 /** "K73-QX9D"; an unexpected stored code is written as it is rather than failing the export. */
 const refCode = (code: string) => (isCanonicalRefCode(code) ? formatRefCode(code) : code);
 
+/**
+ * The pages of a keyset-paginated query (`fetch(afterId)` returns the next page, ordered by
+ * id), the next page already on its way while the caller works through this one: the
+ * database and the formatting overlap instead of taking turns.
+ */
+async function* prefetchedPages<R extends { id: number }>(fetch: (afterId: number) => Promise<R[]>): AsyncGenerator<R[]> {
+  let next = fetch(0);
+  try {
+    for (;;) {
+      const rows = await next;
+      if (rows.length === 0) return;
+      next = rows.length < EXPORT_PAGE_SIZE ? Promise.resolve([]) : fetch(rows[rows.length - 1]!.id);
+      yield rows;
+    }
+  } finally {
+    // A caller that stops early (an error while writing) leaves a page in flight: not an unhandled rejection.
+    next.catch(() => undefined);
+  }
+}
+
 const dateOnly = (v: Date | string | null) => (v === null ? "" : typeof v === "string" ? v.slice(0, 10) : v.toISOString().slice(0, 10));
 
 /** The households of the area, oldest first, one spreadsheet row each. */
@@ -225,10 +245,11 @@ export async function* householdRows(ctx: ExportContext): AsyncGenerator<Cell[]>
   const places = new Places(ctx.db);
   const names = new Names(ctx.db);
   const { t } = ctx;
-  let lastId = 0;
-  for (;;) {
-    const rows = await ctx.db
+  const pages = prefetchedPages((afterId) =>
+    ctx.db
       .selectFrom("households")
+      // "Kunjungan terakhir" is the date of the last visit (as reported), not when a report was written.
+      .leftJoin("household_last_visit as lv", "lv.household_id", "households.id")
       .select([
         "id",
         "ref_code",
@@ -257,28 +278,17 @@ export async function* householdRows(ctx: ExportContext): AsyncGenerator<Cell[]>
         "latitude",
         "longitude",
         "anonymized_at",
+        sql<string | null>`lv.visited_on::text`.as("last_visit"),
       ])
       .where(inArea<"households">("households.village_code", ctx.area))
-      .where("id", ">", lastId)
+      .where("id", ">", afterId)
       .orderBy("id")
       .limit(EXPORT_PAGE_SIZE)
-      .execute();
-    if (rows.length === 0) return;
-    lastId = rows[rows.length - 1]!.id;
+      .execute(),
+  );
+  for await (const rows of pages) {
     await places.load(rows.map((r) => r.village_code));
     await names.load(rows.map((r) => r.volunteer_id));
-    // "Kunjungan terakhir" is the date of the last visit (as reported), not when a report was written.
-    const lastVisits = await ctx.db
-      .selectFrom("visits")
-      .select(["household_id", sql<string>`max(visited_on)::text`.as("d")])
-      .where(
-        "household_id",
-        "in",
-        rows.map((r) => r.id),
-      )
-      .groupBy("household_id")
-      .execute();
-    const lastVisit = new Map(lastVisits.map((r) => [r.household_id, r.d]));
     for (const h of rows) {
       const p = places.get(h.village_code);
       yield [
@@ -306,7 +316,7 @@ export async function* householdRows(ctx: ExportContext): AsyncGenerator<Cell[]>
         h.status_reason ?? "",
         names.get(h.volunteer_id),
         localDateTime(h.created_at, p.tz, p.tzLabel),
-        lastVisit.get(h.id) ?? "",
+        h.last_visit ?? "",
         dateOnly(h.next_visit_date),
         h.latitude ?? "",
         h.longitude ?? "",
@@ -322,20 +332,19 @@ export async function* visitRows(ctx: ExportContext): AsyncGenerator<Cell[]> {
   const places = new Places(ctx.db);
   const names = new Names(ctx.db);
   const { t } = ctx;
-  let lastId = 0;
-  for (;;) {
-    const rows = await ctx.db
+  const pages = prefetchedPages((afterId) =>
+    ctx.db
       .selectFrom("visits")
       .innerJoin("households", "households.id", "visits.household_id")
       .selectAll("visits")
       .select(["households.ref_code", "households.head_name", "households.village_code"])
       .where(inArea<"households">("households.village_code", ctx.area))
-      .where("visits.id", ">", lastId)
+      .where("visits.id", ">", afterId)
       .orderBy("visits.id")
       .limit(EXPORT_PAGE_SIZE)
-      .execute();
-    if (rows.length === 0) return;
-    lastId = rows[rows.length - 1]!.id;
+      .execute(),
+  );
+  for await (const rows of pages) {
     await places.load(rows.map((r) => r.village_code));
     await names.load(rows.map((r) => r.volunteer_id));
     for (const v of rows) {
@@ -373,9 +382,8 @@ export async function* visitRows(ctx: ExportContext): AsyncGenerator<Cell[]> {
 export async function* memberRows(ctx: ExportContext): AsyncGenerator<Cell[]> {
   const places = new Places(ctx.db);
   const { t } = ctx;
-  let lastId = 0;
-  for (;;) {
-    const rows = await ctx.db
+  const pages = prefetchedPages((afterId) =>
+    ctx.db
       .selectFrom("household_members")
       .innerJoin("households", "households.id", "household_members.household_id")
       .select([
@@ -390,12 +398,12 @@ export async function* memberRows(ctx: ExportContext): AsyncGenerator<Cell[]> {
         "households.village_code",
       ])
       .where(inArea<"households">("households.village_code", ctx.area))
-      .where("household_members.id", ">", lastId)
+      .where("household_members.id", ">", afterId)
       .orderBy("household_members.id")
       .limit(EXPORT_PAGE_SIZE)
-      .execute();
-    if (rows.length === 0) return;
-    lastId = rows[rows.length - 1]!.id;
+      .execute(),
+  );
+  for await (const rows of pages) {
     await places.load(rows.map((r) => r.village_code));
     for (const m of rows) {
       yield [

@@ -14,7 +14,7 @@
  */
 import { Composer } from "grammy";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestApp } from "../support/app.js";
 import type { TestUser } from "../support/chat.js";
 import type { Role, UserStatus } from "../../src/db/schema.js";
@@ -29,6 +29,10 @@ Composer.prototype.callbackQuery = function (this: Composer<never>, trigger: unk
   return (original as (...a: unknown[]) => unknown).call(this, trigger, ...rest);
 } as typeof original;
 
+// Test files share their worker's module cache (vitest.config.ts): evaluate the app's modules
+// again, so that their registrations reach the wrapper even when an earlier file loaded them.
+// grammY itself is loaded by Node (an external dependency) and stays the wrapped one.
+vi.resetModules();
 const { createTestApp } = await import("../support/app.js");
 const { COMMANDS } = await import("../../src/bot/commands/registry.js");
 const { issueFamilyPin, createDataRequest } = await import("../../src/db/queries/beneficiary/index.js");
